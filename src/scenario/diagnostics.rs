@@ -1,0 +1,157 @@
+//! Compiler-style messages for invalid input: `path:line:col`, the offending line quoted,
+//! a caret under the spot, and what was expected.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use anstyle::{AnsiColor, Style};
+
+use super::source::{SourceFile, Span};
+
+/// One problem found in an input file.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub source: Arc<SourceFile>,
+    pub span: Span,
+    /// How many characters the caret underlines (at least one).
+    pub width: usize,
+    pub message: String,
+    /// A short text printed after the caret.
+    pub label: Option<String>,
+    /// Extra lines: hints, lists of known keys, variables in scope.
+    pub notes: Vec<String>,
+}
+
+impl Diagnostic {
+    pub fn new(source: &Arc<SourceFile>, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            source: Arc::clone(source),
+            span,
+            width: 1,
+            message: message.into(),
+            label: None,
+            notes: Vec::new(),
+        }
+    }
+
+    pub fn width(mut self, width: usize) -> Diagnostic {
+        self.width = width.max(1);
+        self
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Diagnostic {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn note(mut self, note: impl Into<String>) -> Diagnostic {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// `path:line:col`, or only the path when no position is known.
+    pub fn location(&self) -> String {
+        let path = self.source.path.display();
+        if self.span.is_known() {
+            format!("{path}:{}:{}", self.span.line, self.span.col)
+        } else {
+            path.to_string()
+        }
+    }
+
+    /// The message as printed: with ANSI colours when `color` is true.
+    pub fn render(&self, color: bool) -> String {
+        let paint = |style: Style, text: &str| {
+            if color {
+                format!("{}{text}{}", style.render(), style.render_reset())
+            } else {
+                text.to_string()
+            }
+        };
+        let red = Style::new().fg_color(Some(AnsiColor::Red.into())).bold();
+        let blue = Style::new().fg_color(Some(AnsiColor::Blue.into())).bold();
+        let bold = Style::new().bold();
+
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "{}{} {}",
+            paint(red, "error"),
+            paint(bold, ":"),
+            paint(bold, &self.message)
+        );
+        let gutter = self.span.line.to_string().len().max(1);
+        let pad = " ".repeat(gutter);
+        let _ = writeln!(out, "{pad}{} {}", paint(blue, "-->"), self.location());
+        if let Some(line) = self.source.line(self.span.line) {
+            let line = line.replace('\t', " ");
+            let _ = writeln!(out, "{pad} {}", paint(blue, "|"));
+            let _ = writeln!(
+                out,
+                "{} {} {line}",
+                paint(blue, &self.span.line.to_string()),
+                paint(blue, "|")
+            );
+            let indent = " ".repeat(self.span.col.saturating_sub(1) as usize);
+            let carets = "^".repeat(self.width);
+            let label = self
+                .label
+                .as_deref()
+                .map(|l| format!(" {l}"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{pad} {} {indent}{}",
+                paint(blue, "|"),
+                paint(red, &format!("{carets}{label}"))
+            );
+        }
+        for note in &self.notes {
+            let _ = writeln!(out, "{pad} {} {note}", paint(blue, "="));
+        }
+        out
+    }
+}
+
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.render(false))
+    }
+}
+
+/// The known word nearest to `word`, when it is near enough to be a likely typo.
+pub fn suggest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word = word.to_lowercase();
+    known
+        .into_iter()
+        .map(|k| (strsim::damerau_levenshtein(&word, &k.to_lowercase()), k))
+        .filter(|(distance, k)| *distance <= (k.len() / 3).max(1) + usize::from(k.len() > 5))
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, k)| k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_the_nearest_key() {
+        let keys = ["name", "request", "expect", "capture"];
+        assert_eq!(suggest("expcet", keys), Some("expect"));
+        assert_eq!(suggest("reqest", keys), Some("request"));
+        assert_eq!(suggest("Name", keys), Some("name"));
+        assert_eq!(suggest("zzzzzz", keys), None);
+    }
+
+    #[test]
+    fn quotes_the_line_with_a_caret() {
+        let source = SourceFile::new("a.yaml", "steps:\n  - expcet: 1\n");
+        let d = Diagnostic::new(&source, Span::new(2, 5), "unknown key `expcet`")
+            .width(6)
+            .label("did you mean `expect`?");
+        let text = d.render(false);
+        assert!(text.contains("--> a.yaml:2:5"), "{text}");
+        assert!(text.contains("2 |   - expcet: 1"), "{text}");
+        assert!(text.contains("  |     ^^^^^^ did you mean `expect`?"), "{text}");
+    }
+}

@@ -1,0 +1,381 @@
+//! Reading typed values out of the node tree, collecting every problem as a diagnostic.
+//!
+//! Each `read_*` returns `None` when it reported an error, so one pass over a file finds
+//! every problem in it instead of stopping at the first.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::diagnostics::{Diagnostic, suggest};
+use super::model::{JsonPath, Text, TextKind, Value};
+use super::node::{Node, NodeKind};
+use super::source::{SourceFile, Span, Spanned};
+use crate::template;
+
+pub struct Reader<'s> {
+    pub source: &'s Arc<SourceFile>,
+    pub errors: Vec<Diagnostic>,
+}
+
+/// The entries of a mapping whose keys were checked against the known ones.
+pub struct Fields<'n> {
+    entries: Vec<(Spanned<String>, &'n Node)>,
+}
+
+impl<'n> Fields<'n> {
+    pub fn get(&self, key: &str) -> Option<&'n Node> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k.value == key)
+            .map(|(_, v)| *v)
+    }
+
+    pub fn has(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    pub fn key_span(&self, key: &str) -> Option<Span> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k.value == key)
+            .map(|(k, _)| k.span)
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &Spanned<String>> {
+        self.entries.iter().map(|(k, _)| k)
+    }
+}
+
+impl<'s> Reader<'s> {
+    pub fn new(source: &'s Arc<SourceFile>) -> Reader<'s> {
+        Reader {
+            source,
+            errors: Vec::new(),
+        }
+    }
+
+    /// A diagnostic at `span`, its caret as wide as the token written there.
+    pub fn diagnostic(&self, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(self.source, span, message).width(self.token_width(span))
+    }
+
+    pub fn report(&mut self, diagnostic: Diagnostic) {
+        self.errors.push(diagnostic);
+    }
+
+    pub fn error(&mut self, span: Span, message: impl Into<String>) {
+        let d = self.diagnostic(span, message);
+        self.report(d);
+    }
+
+    /// "expected X, found Y", with a hint when the node looks like an unquoted template.
+    pub fn type_error(&mut self, node: &Node, expected: &str) {
+        let mut d = self
+            .diagnostic(
+                node.span,
+                format!("expected {expected}, found {}", node.kind.describe()),
+            )
+            .label(format!("expected {expected}"));
+        if looks_like_unquoted_template(node) {
+            d = d.note(
+                "help: a value starting with `{{` must be quoted, or YAML reads it as a mapping: \
+                 write `\"{{ name }}\"`",
+            );
+        }
+        self.report(d);
+    }
+
+    /// The width of the token starting at `span`: a quoted string, or a plain word.
+    fn token_width(&self, span: Span) -> usize {
+        let Some(line) = self.source.line(span.line) else {
+            return 1;
+        };
+        let rest: String = line.chars().skip(span.col.saturating_sub(1) as usize).collect();
+        let mut chars = rest.chars();
+        match chars.next() {
+            Some(quote @ ('"' | '\'')) => chars
+                .position(|c| c == quote)
+                .map(|p| p + 2)
+                .unwrap_or(rest.chars().count()),
+            Some('{' | '[') => 1,
+            Some(_) => {
+                let end = rest
+                    .char_indices()
+                    .find(|&(i, c)| {
+                        matches!(c, ',' | ']' | '}')
+                            || (c == ':' && rest[i + 1..].starts_with([' ', '\t']))
+                            || (c == ':' && i + 1 == rest.len())
+                            || (c == '#' && rest[..i].ends_with(' '))
+                    })
+                    .map(|(i, _)| i)
+                    .unwrap_or(rest.len());
+                rest[..end].trim_end().chars().count().max(1)
+            }
+            None => 1,
+        }
+    }
+
+    /// A mapping's entries with string keys, duplicates reported. `fold_case` treats keys
+    /// that differ only by case as the same (header names).
+    pub fn entries<'n>(
+        &mut self,
+        node: &'n Node,
+        expected: &str,
+        fold_case: bool,
+    ) -> Option<Vec<(Spanned<String>, &'n Node)>> {
+        let NodeKind::Map(pairs) = &node.kind else {
+            if !node.is_null() {
+                self.type_error(node, expected);
+                return None;
+            }
+            return Some(Vec::new());
+        };
+        let mut out: Vec<(Spanned<String>, &Node)> = Vec::with_capacity(pairs.len());
+        let mut ok = true;
+        for (key, value) in pairs {
+            let Some(name) = key.scalar_text().filter(|_| !key.is_null()) else {
+                if looks_like_unquoted_template(key) {
+                    self.type_error(key, "a key");
+                } else {
+                    self.error(key.span, format!("a key must be a string, found {}", key.kind.describe()));
+                }
+                ok = false;
+                continue;
+            };
+            let same = |k: &Spanned<String>| {
+                if fold_case {
+                    k.value.eq_ignore_ascii_case(&name)
+                } else {
+                    k.value == name
+                }
+            };
+            if let Some((first, _)) = out.iter().find(|(k, _)| same(k)) {
+                let d = self
+                    .diagnostic(key.span, format!("duplicate key `{name}`"))
+                    .label(format!("already defined at line {}", first.span.line))
+                    .note("a repeated key would silently override the first: keep one");
+                self.report(d);
+                ok = false;
+                continue;
+            }
+            out.push((Spanned::new(name, key.span), value));
+        }
+        ok.then_some(out)
+    }
+
+    /// A mapping whose keys must be among `known`; unknown keys get a "did you mean".
+    pub fn fields<'n>(&mut self, node: &'n Node, what: &str, known: &[&str]) -> Option<Fields<'n>> {
+        let entries = self.entries(node, &format!("a mapping ({what})"), false)?;
+        let mut ok = true;
+        for (key, _) in &entries {
+            if !known.contains(&key.value.as_str()) {
+                self.unknown_key(key, what, known);
+                ok = false;
+            }
+        }
+        ok.then_some(Fields { entries })
+    }
+
+    pub fn unknown_key(&mut self, key: &Spanned<String>, what: &str, known: &[&str]) {
+        let mut d = self.diagnostic(key.span, format!("unknown key `{}` in {what}", key.value));
+        if let Some(near) = suggest(&key.value, known.iter().copied()) {
+            d = d.label(format!("did you mean `{near}`?"));
+        }
+        d = d.note(format!("expected one of: {}", known.join(", ")));
+        self.report(d);
+    }
+
+    pub fn string(&mut self, node: &Node, expected: &str) -> Option<Spanned<String>> {
+        match &node.kind {
+            NodeKind::Str(s) => Some(Spanned::new(s.clone(), node.span)),
+            _ => {
+                self.type_error(node, expected);
+                None
+            }
+        }
+    }
+
+    /// A scalar as text: numbers and booleans are taken as their text (`X-Count: 5`).
+    pub fn scalar(&mut self, node: &Node, expected: &str) -> Option<Spanned<String>> {
+        match &node.kind {
+            NodeKind::Seq(_) | NodeKind::Map(_) | NodeKind::Null => {
+                self.type_error(node, expected);
+                None
+            }
+            _ => node.scalar_text().map(|s| Spanned::new(s, node.span)),
+        }
+    }
+
+    pub fn bool(&mut self, node: &Node, expected: &str) -> Option<bool> {
+        match node.kind {
+            NodeKind::Bool(b) => Some(b),
+            _ => {
+                self.type_error(node, expected);
+                None
+            }
+        }
+    }
+
+    pub fn unsigned(&mut self, node: &Node, expected: &str, max: u64) -> Option<u64> {
+        match node.kind {
+            NodeKind::Int(i) if (0..=i128::from(max)).contains(&i) => Some(i as u64),
+            NodeKind::Int(_) => {
+                self.error(node.span, format!("expected {expected}, a whole number from 0 to {max}"));
+                None
+            }
+            _ => {
+                self.type_error(node, expected);
+                None
+            }
+        }
+    }
+
+    pub fn string_list(&mut self, node: &Node, expected: &str) -> Option<Vec<String>> {
+        match &node.kind {
+            NodeKind::Seq(items) => items
+                .iter()
+                .map(|item| self.scalar(item, "a string").map(|s| s.value))
+                .collect::<Vec<_>>()
+                .into_iter()
+                .collect(),
+            NodeKind::Str(s) => Some(vec![s.clone()]),
+            _ => {
+                self.type_error(node, expected);
+                None
+            }
+        }
+    }
+
+    /// `500ms`, `2s`, `1m`, or a bare number of seconds.
+    pub fn duration(&mut self, node: &Node) -> Option<Duration> {
+        let parsed = match &node.kind {
+            NodeKind::Int(i) => crate::duration::from_seconds(*i as f64)
+                .ok_or_else(|| format!("{i} is not a duration: seconds must be 0 or more")),
+            NodeKind::Float(f) => crate::duration::from_seconds(*f)
+                .ok_or_else(|| format!("{f} is not a duration: seconds must be 0 or more")),
+            NodeKind::Str(s) => crate::duration::parse(s),
+            _ => {
+                self.type_error(node, "a duration (like 500ms, 2s, 1m, or a number of seconds)");
+                return None;
+            }
+        };
+        parsed
+            .map_err(|message| {
+                let d = self
+                    .diagnostic(node.span, message)
+                    .label("expected a duration like 500ms, 2s, 1m");
+                self.report(d);
+            })
+            .ok()
+    }
+
+    /// A string that may be a template; its syntax is checked now.
+    pub fn text(&mut self, node: &Node, expected: &str) -> Option<Text> {
+        let s = self.scalar(node, expected)?;
+        self.text_from(s.value, s.span)
+    }
+
+    pub fn text_from(&mut self, source: String, span: Span) -> Option<Text> {
+        let kind = template::classify(&source);
+        if let Err(e) = template::free_variables(&source, &kind) {
+            let at = self.position_in_scalar(span, &source, e.offset);
+            let d = Diagnostic::new(self.source, at, format!("invalid template: {}", e.message))
+                .label("here");
+            self.report(d);
+            return None;
+        }
+        Some(Text { source, span, kind })
+    }
+
+    /// The position of byte `offset` of a scalar's text, which starts at `span`.
+    pub fn position_in_scalar(&self, span: Span, text: &str, offset: usize) -> Span {
+        let before = &text[..offset.min(text.len())];
+        let line_offset = before.matches('\n').count() as u32;
+        let col_in_line = before.rsplit('\n').next().unwrap_or("").chars().count() as u32;
+        if line_offset > 0 {
+            // Block scalars start on the line after their indicator.
+            return Span::new(span.line + line_offset, col_in_line + 1);
+        }
+        let quoted = self
+            .source
+            .line(span.line)
+            .and_then(|l| l.chars().nth(span.col.saturating_sub(1) as usize))
+            .is_some_and(|c| c == '"' || c == '\'');
+        span.advanced(0, col_in_line + u32::from(quoted))
+    }
+
+    /// Any YAML value; its strings may be templates.
+    pub fn value(&mut self, node: &Node) -> Option<Value> {
+        Some(match &node.kind {
+            NodeKind::Null => Value::Null,
+            NodeKind::Bool(b) => Value::Bool(*b),
+            NodeKind::Int(_) | NodeKind::Float(_) => match node.to_json() {
+                serde_json::Value::Number(n) => Value::Number(n),
+                _ => {
+                    self.error(node.span, "this number cannot be represented in JSON");
+                    return None;
+                }
+            },
+            NodeKind::Str(s) => Value::String(self.text_from(s.clone(), node.span)?),
+            NodeKind::Seq(items) => {
+                let values: Vec<Option<Value>> = items.iter().map(|i| self.value(i)).collect();
+                Value::Array(values.into_iter().collect::<Option<_>>()?)
+            }
+            NodeKind::Map(_) => {
+                let entries = self.entries(node, "a mapping", false)?;
+                let values: Vec<Option<(String, Value)>> = entries
+                    .into_iter()
+                    .map(|(k, v)| self.value(v).map(|v| (k.value, v)))
+                    .collect();
+                Value::Object(values.into_iter().collect::<Option<_>>()?)
+            }
+        })
+    }
+
+    /// A JSONPath, compiled now.
+    pub fn json_path(&mut self, source: &str, span: Span) -> Option<JsonPath> {
+        match serde_json_path::JsonPath::parse(source) {
+            Ok(compiled) => Some(JsonPath {
+                source: Spanned::new(source.to_owned(), span),
+                compiled,
+            }),
+            Err(e) => {
+                let at = self.position_in_scalar(span, source, e.position());
+                let message = e.to_string();
+                let d = Diagnostic::new(self.source, at, format!("invalid JSONPath `{source}`"))
+                    .label(message.lines().next().unwrap_or("").to_string())
+                    .note("JSONPath (RFC 9535) looks like `$.items[0].id` or `$['odd key']`");
+                self.report(d);
+                None
+            }
+        }
+    }
+
+    /// A regular expression, compiled now.
+    pub fn regex(&mut self, source: &str, span: Span) -> Option<regex::Regex> {
+        regex::Regex::new(source)
+            .map_err(|e| {
+                let message = e.to_string();
+                let detail = message.lines().last().unwrap_or("").trim().to_string();
+                let d = self
+                    .diagnostic(span, format!("invalid regular expression `{source}`"))
+                    .label(detail);
+                self.report(d);
+            })
+            .ok()
+    }
+}
+
+/// YAML reads `{{ name }}` as a mapping whose only key is a mapping: the user meant a template.
+pub fn looks_like_unquoted_template(node: &Node) -> bool {
+    match &node.kind {
+        NodeKind::Map(entries) => entries.len() == 1 && matches!(entries[0].0.kind, NodeKind::Map(_)),
+        _ => false,
+    }
+}
+
+impl Text {
+    pub fn is_template(&self) -> bool {
+        !matches!(self.kind, TextKind::Literal)
+    }
+}

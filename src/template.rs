@@ -1,0 +1,267 @@
+//! Templates: one minijinja environment for the whole run.
+//!
+//! Strict about undefined variables (an undefined value is an error naming it, never an
+//! empty string), no auto-escaping (these are not HTML pages), and values rendered inside
+//! text as JSON renders them (`true`, `null`), because they end up in JSON bodies and URLs.
+
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+use base64::Engine as _;
+use minijinja::value::Value as JinjaValue;
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, State, UndefinedBehavior};
+use sha2::Digest as _;
+
+use crate::scenario::model::TextKind;
+
+/// The name under which the scenario's directory is passed to `file()`.
+pub const SCENARIO_DIR_VAR: &str = "__scenario_dir";
+
+/// Names that templates may use without defining them.
+pub const GLOBALS: [&str; 7] = [
+    "env",
+    "uuid",
+    "now",
+    "timestamp",
+    "random_int",
+    "file",
+    SCENARIO_DIR_VAR,
+];
+
+/// The shared environment, with sonde's functions and filters.
+pub fn environment() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(build_environment)
+}
+
+fn build_environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_auto_escape_callback(|_| AutoEscape::None);
+    env.set_formatter(|out, _state, value| {
+        if value.is_none() || value.is_undefined() {
+            out.write_str("null")?;
+        } else if value.as_str().is_some() || value.is_number() {
+            write!(out, "{value}")?;
+        } else if value.kind() == minijinja::value::ValueKind::Bool {
+            out.write_str(if value.is_true() { "true" } else { "false" })?;
+        } else {
+            let json = serde_json::to_string(value)
+                .map_err(|e| Error::new(ErrorKind::BadSerialization, e.to_string()))?;
+            out.write_str(&json)?;
+        }
+        Ok(())
+    });
+    env.add_function("uuid", || uuid::Uuid::new_v4().to_string());
+    env.add_function("now", now_rfc3339);
+    env.add_function("timestamp", || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0)
+    });
+    env.add_function("random_int", random_int);
+    env.add_function("file", read_file);
+    env.add_filter("b64encode", |value: String| {
+        base64::engine::general_purpose::STANDARD.encode(value)
+    });
+    env.add_filter("b64decode", b64decode);
+    env.add_filter("sha256", |value: String| {
+        hex::encode(sha2::Sha256::digest(value.as_bytes()))
+    });
+    env
+}
+
+fn now_rfc3339() -> String {
+    let now = std::time::SystemTime::now();
+    httpdate_to_rfc3339(now)
+}
+
+/// RFC 3339 in UTC with second precision, computed without a date crate.
+fn httpdate_to_rfc3339(time: std::time::SystemTime) -> String {
+    let secs = time
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Days since 1970-01-01 to (year, month, day), Howard Hinnant's algorithm.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+fn random_int(low: i64, high: i64) -> Result<i64, Error> {
+    if low > high {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!("random_int({low}, {high}): the low bound is above the high one"),
+        ));
+    }
+    Ok(rand::random_range(low..=high))
+}
+
+fn read_file(state: &State, path: String) -> Result<String, Error> {
+    let dir = state
+        .lookup(SCENARIO_DIR_VAR)
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| ".".into());
+    let full = std::path::Path::new(&dir).join(&path);
+    std::fs::read_to_string(&full).map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("file({path:?}): cannot read {}: {e}", full.display()),
+        )
+    })
+}
+
+fn b64decode(value: String) -> Result<String, Error> {
+    let engines = [
+        base64::engine::general_purpose::STANDARD,
+        base64::engine::general_purpose::URL_SAFE,
+        base64::engine::general_purpose::STANDARD_NO_PAD,
+        base64::engine::general_purpose::URL_SAFE_NO_PAD,
+    ];
+    let bytes = engines
+        .iter()
+        .find_map(|e| e.decode(value.trim()).ok())
+        .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, "b64decode: not base64"))?;
+    String::from_utf8(bytes)
+        .map_err(|_| Error::new(ErrorKind::InvalidOperation, "b64decode: not UTF-8 text"))
+}
+
+/// How a string is to be used: as is, rendered, or evaluated keeping its type.
+pub fn classify(text: &str) -> TextKind {
+    if !(text.contains("{{") || text.contains("{%") || text.contains("{#")) {
+        return TextKind::Literal;
+    }
+    let trimmed = text.trim();
+    if let Some(inner) = trimmed
+        .strip_prefix("{{")
+        .and_then(|rest| rest.strip_suffix("}}"))
+        && !inner.contains("{{")
+        && !inner.contains("}}")
+        && !inner.contains("{%")
+    {
+        return TextKind::Expression(inner.trim().to_string());
+    }
+    TextKind::Template
+}
+
+/// A template that does not compile: where (a byte offset into the text) and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyntaxError {
+    pub offset: usize,
+    pub message: String,
+}
+
+/// Compiles a template and returns the variables it uses that are not sonde's globals.
+pub fn free_variables(text: &str, kind: &TextKind) -> Result<BTreeSet<String>, SyntaxError> {
+    let env = environment();
+    let names = match kind {
+        TextKind::Literal => return Ok(BTreeSet::new()),
+        TextKind::Expression(expr) => {
+            let offset = text.find(expr.as_str()).unwrap_or(0);
+            env.compile_expression(expr)
+                .map_err(|e| syntax_error(&e, expr, offset))?
+                .undeclared_variables(false)
+        }
+        TextKind::Template => env
+            .template_from_str(text)
+            .map_err(|e| syntax_error(&e, text, 0))?
+            .undeclared_variables(false),
+    };
+    Ok(names
+        .into_iter()
+        .filter(|n| !GLOBALS.contains(&n.as_str()))
+        .collect())
+}
+
+fn syntax_error(error: &Error, source: &str, base: usize) -> SyntaxError {
+    let offset = error
+        .range()
+        .map(|r| r.start)
+        .or_else(|| {
+            error.line().map(|line| {
+                source
+                    .split_inclusive('\n')
+                    .take(line.saturating_sub(1))
+                    .map(str::len)
+                    .sum()
+            })
+        })
+        .unwrap_or(0);
+    SyntaxError {
+        offset: base + offset.min(source.len()),
+        message: error
+            .detail()
+            .map(str::to_owned)
+            .unwrap_or_else(|| error.kind().to_string()),
+    }
+}
+
+/// Renders a value of the template engine as JSON.
+pub fn to_json(value: &JinjaValue) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_texts() {
+        assert_eq!(classify("plain"), TextKind::Literal);
+        assert_eq!(
+            classify("{{ user_id }}"),
+            TextKind::Expression("user_id".into())
+        );
+        assert_eq!(classify("/users/{{ id }}"), TextKind::Template);
+        assert_eq!(classify("{{ a }}{{ b }}"), TextKind::Template);
+    }
+
+    #[test]
+    fn finds_free_variables_but_not_globals() {
+        let vars = free_variables("{{ base }}/{{ uuid() }}/{{ env.HOME }}", &TextKind::Template)
+            .unwrap();
+        assert_eq!(vars.into_iter().collect::<Vec<_>>(), vec!["base"]);
+    }
+
+    #[test]
+    fn reports_syntax_errors_with_offset() {
+        let err = free_variables("abc {{ x + }}", &TextKind::Template).unwrap_err();
+        assert!(err.offset >= 4, "{err:?}");
+    }
+
+    #[test]
+    fn renders_booleans_and_null_as_json() {
+        let env = environment();
+        let out = env
+            .render_str("{{ a }} {{ b }} {{ c }}", minijinja::context! { a => true, b => (), c => vec![1, 2] })
+            .unwrap();
+        assert_eq!(out, "true null [1,2]");
+    }
+
+    #[test]
+    fn formats_dates() {
+        let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+        assert_eq!(httpdate_to_rfc3339(t), "2023-11-14T22:13:20Z");
+    }
+}
