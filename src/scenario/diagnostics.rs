@@ -44,8 +44,14 @@ impl Diagnostic {
         self
     }
 
+    /// A line of context, printed as `= note: …` (or `= help: …` when it starts so).
     pub fn note(mut self, note: impl Into<String>) -> Diagnostic {
-        self.notes.push(note.into());
+        let note = note.into();
+        self.notes.push(if note.starts_with("help:") {
+            note
+        } else {
+            format!("note: {note}")
+        });
         self
     }
 

@@ -131,7 +131,6 @@ impl<'s> Reader<'s> {
             return Some(Vec::new());
         };
         let mut out: Vec<(Spanned<String>, &Node)> = Vec::with_capacity(pairs.len());
-        let mut ok = true;
         for (key, value) in pairs {
             let Some(name) = key.scalar_text().filter(|_| !key.is_null()) else {
                 if looks_like_unquoted_template(key) {
@@ -139,7 +138,6 @@ impl<'s> Reader<'s> {
                 } else {
                     self.error(key.span, format!("a key must be a string, found {}", key.kind.describe()));
                 }
-                ok = false;
                 continue;
             };
             let same = |k: &Spanned<String>| {
@@ -155,25 +153,26 @@ impl<'s> Reader<'s> {
                     .label(format!("already defined at line {}", first.span.line))
                     .note("a repeated key would silently override the first: keep one");
                 self.report(d);
-                ok = false;
                 continue;
             }
             out.push((Spanned::new(name, key.span), value));
         }
-        ok.then_some(out)
+        // Bad entries were reported; the good ones are still read, to find more problems.
+        Some(out)
     }
 
-    /// A mapping whose keys must be among `known`; unknown keys get a "did you mean".
+    /// A mapping whose keys must be among `known`; unknown keys get a "did you mean" and are
+    /// left out, so that the rest of the mapping is still checked.
     pub fn fields<'n>(&mut self, node: &'n Node, what: &str, known: &[&str]) -> Option<Fields<'n>> {
-        let entries = self.entries(node, &format!("a mapping ({what})"), false)?;
-        let mut ok = true;
-        for (key, _) in &entries {
-            if !known.contains(&key.value.as_str()) {
+        let mut entries = self.entries(node, &format!("a mapping ({what})"), false)?;
+        entries.retain(|(key, _)| {
+            let is_known = known.contains(&key.value.as_str());
+            if !is_known {
                 self.unknown_key(key, what, known);
-                ok = false;
             }
-        }
-        ok.then_some(Fields { entries })
+            is_known
+        });
+        Some(Fields { entries })
     }
 
     pub fn unknown_key(&mut self, key: &Spanned<String>, what: &str, known: &[&str]) {

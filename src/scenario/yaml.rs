@@ -67,7 +67,11 @@ pub fn load(source: &Arc<SourceFile>) -> Result<Scenario, Vec<Diagnostic>> {
     let scenario = read_scenario(&mut reader, &root);
     match scenario {
         Some(s) if reader.errors.is_empty() => Ok(s),
-        _ => Err(reader.errors),
+        _ => {
+            let mut errors = reader.errors;
+            errors.sort_by_key(|d| d.span);
+            Err(errors)
+        }
     }
 }
 
@@ -139,7 +143,7 @@ fn read_scenario(r: &mut Reader, root: &Node) -> Option<Scenario> {
     })
 }
 
-fn read_vars(r: &mut Reader, node: Option<&Node>) -> Vars {
+pub(crate) fn read_vars(r: &mut Reader, node: Option<&Node>) -> Vars {
     let Some(node) = node else {
         return Vars::default();
     };
@@ -377,7 +381,7 @@ fn read_url(r: &mut Reader, node: &Node, absolute: bool) -> Option<Text> {
     Some(text)
 }
 
-fn read_settings(r: &mut Reader, f: &Fields) -> Settings {
+pub(crate) fn read_settings(r: &mut Reader, f: &Fields) -> Settings {
     let mut s = Settings::default();
     if let Some(n) = f.get("base_url") {
         s.base_url = read_url(r, n, true);

@@ -1,0 +1,39 @@
+//! The `sonde` command: one function per subcommand, each returning an [`Outcome`].
+
+pub mod args;
+mod serve;
+mod validate;
+
+use std::io::IsTerminal;
+
+pub use args::{Cli, ColorChoice, Command};
+
+use crate::exit::Outcome;
+
+/// Runs a parsed command line.
+pub fn main(cli: Cli) -> Outcome {
+    match cli.command {
+        Command::Validate(args) => validate::validate(&args),
+        Command::Schema => {
+            print!("{}", crate::scenario::schema::scenario_schema_json());
+            Outcome::Success
+        }
+        Command::Serve(args) => serve::serve(&args),
+        Command::Run(_) => {
+            eprintln!("sonde run: sending requests is not available in this build yet");
+            Outcome::Invalid
+        }
+    }
+}
+
+/// Whether to colour what goes to stderr.
+pub fn stderr_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stderr().is_terminal()
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! `sonde serve`: the embedded httpbin-compatible server in the foreground.
+
+use super::args::ServeArgs;
+use crate::exit::Outcome;
+
+pub fn serve(args: &ServeArgs) -> Outcome {
+    let result = crate::server::serve_foreground(args.host, args.port, |addr| {
+        eprintln!("sonde serve: httpbin-compatible server listening on http://{addr} (Ctrl-C stops it)");
+    });
+    match result {
+        Ok(()) => Outcome::Success,
+        Err(e) => {
+            eprintln!("error: cannot serve on {}:{}: {e}", args.host, args.port);
+            Outcome::Invalid
+        }
+    }
+}

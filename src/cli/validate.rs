@@ -1,0 +1,84 @@
+//! `sonde validate`: parse, compile and check every file without sending anything.
+
+use std::collections::BTreeSet;
+use std::io::Write as _;
+use std::path::Path;
+
+use super::args::ValidateArgs;
+use crate::exit::Outcome;
+use crate::run::discover::discover;
+use crate::scenario::analysis::check_variables;
+use crate::scenario::config::Config;
+use crate::scenario::{self, Diagnostic};
+use crate::vars::RunVars;
+
+pub fn validate(args: &ValidateArgs) -> Outcome {
+    let input = &args.input;
+    let color = super::stderr_color(input.color);
+    let mut stderr = std::io::stderr().lock();
+    let mut print = |diagnostics: &[Diagnostic]| {
+        for d in diagnostics {
+            let _ = writeln!(stderr, "{}", d.render(color));
+        }
+    };
+
+    let run_vars = match RunVars::new(&input.vars, &input.vars_files, &input.secrets) {
+        Ok(v) => v,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Outcome::Invalid;
+        }
+    };
+    let config = match load_config(input.config.as_deref(), &input.paths) {
+        Ok(c) => c,
+        Err(diagnostics) => {
+            print(&diagnostics);
+            return Outcome::Invalid;
+        }
+    };
+    let found = discover(&input.paths);
+    for missing in &found.missing {
+        eprintln!("error: {}: no such file or directory", missing.display());
+    }
+
+    let outer: BTreeSet<String> = run_vars
+        .names()
+        .chain(config.defined_names())
+        .map(str::to_owned)
+        .collect();
+    let mut invalid = found.missing.len();
+    for path in &found.files {
+        let problems = match scenario::load_file(path) {
+            Ok(s) => check_variables(&s, &outer),
+            Err(diagnostics) => diagnostics,
+        };
+        if !problems.is_empty() {
+            invalid += 1;
+            print(&problems);
+        }
+    }
+    let valid = found.files.len() + found.missing.len() - invalid;
+    let noun = |n: usize| if n == 1 { "file" } else { "files" };
+    eprintln!(
+        "{valid} {} valid, {invalid} {} invalid",
+        noun(valid),
+        noun(invalid)
+    );
+    if invalid > 0 {
+        Outcome::Invalid
+    } else {
+        Outcome::Success
+    }
+}
+
+/// The config named with `--config`, else a `sonde.yaml` beside the scenarios, else none.
+pub fn load_config(
+    explicit: Option<&Path>,
+    paths: &[std::path::PathBuf],
+) -> Result<Config, Vec<Diagnostic>> {
+    let Some(path) = explicit.map(Path::to_path_buf).or_else(|| Config::find(paths)) else {
+        return Ok(Config::default());
+    };
+    let source = scenario::read_source(&path)?;
+    Config::load(&source)
+}

@@ -1,0 +1,116 @@
+//! Which files a run takes: directories searched recursively in a stable order.
+
+use std::path::{Path, PathBuf};
+
+use crate::scenario::Syntax;
+use crate::scenario::config::CONFIG_FILE_NAMES;
+
+/// What discovery found.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    /// Scenario files, in a stable order: arguments in the order given, each directory sorted.
+    pub files: Vec<PathBuf>,
+    /// YAML files passed over because they have no top-level `steps` (shown with `--verbose`).
+    pub passed_over: Vec<PathBuf>,
+    /// Paths given that do not exist.
+    pub missing: Vec<PathBuf>,
+}
+
+/// Finds the scenario files under `paths` (the current directory when empty).
+///
+/// In directories: `*.yaml`/`*.yml` holding a top-level `steps`, and `*.http`/`*.rest`;
+/// hidden directories and `target`/`node_modules` are not entered. Files named explicitly
+/// are always taken. `sonde.yaml` is a config, never a scenario.
+pub fn discover(paths: &[PathBuf]) -> Discovered {
+    let default = [PathBuf::from(".")];
+    let paths = if paths.is_empty() { &default[..] } else { paths };
+    let mut found = Discovered::default();
+    for path in paths {
+        if path.is_dir() {
+            walk(path, &mut found);
+        } else if path.is_file() {
+            if !is_config(path) && !found.files.contains(path) {
+                found.files.push(path.clone());
+            }
+        } else {
+            found.missing.push(path.clone());
+        }
+    }
+    found
+}
+
+fn walk(dir: &Path, found: &mut Discovered) {
+    let entries = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_skipped_dir(e));
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        if !entry.file_type().is_file() || is_config(path) || found.files.iter().any(|f| f == path) {
+            continue;
+        }
+        match Syntax::of(path) {
+            Some(Syntax::Http) => found.files.push(path.to_path_buf()),
+            Some(Syntax::Yaml) if has_top_level_steps(path) => found.files.push(path.to_path_buf()),
+            Some(Syntax::Yaml) => found.passed_over.push(path.to_path_buf()),
+            None => {}
+        }
+    }
+}
+
+fn is_skipped_dir(entry: &walkdir::DirEntry) -> bool {
+    let name = entry.file_name().to_string_lossy();
+    entry.file_type().is_dir() && (name.starts_with('.') || name == "target" || name == "node_modules")
+}
+
+fn is_config(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| CONFIG_FILE_NAMES.contains(&n))
+}
+
+/// A cheap look for a `steps:` key at the top level, without parsing the YAML.
+fn has_top_level_steps(path: &Path) -> bool {
+    std::fs::read(path).is_ok_and(|bytes| {
+        bytes.split(|&b| b == b'\n').any(|line| {
+            line.starts_with(b"steps:") || line.starts_with(b"\"steps\":") || line.starts_with(b"'steps':")
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_scenarios_in_sorted_order_and_skips_configs() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("b/.hidden")).unwrap();
+        std::fs::write(root.join("b/z.yaml"), "steps: []\n").unwrap();
+        std::fs::write(root.join("b/a.http"), "GET http://x\n").unwrap();
+        std::fs::write(root.join("b/.hidden/h.yaml"), "steps: []\n").unwrap();
+        std::fs::write(root.join("a.yml"), "name: x\nsteps:\n").unwrap();
+        std::fs::write(root.join("data.yaml"), "key: value\n").unwrap();
+        std::fs::write(root.join("sonde.yaml"), "steps: []\n").unwrap();
+        std::fs::write(root.join("notes.txt"), "steps:\n").unwrap();
+        let found = discover(&[root.to_path_buf()]);
+        let names: Vec<_> = found
+            .files
+            .iter()
+            .map(|p| p.strip_prefix(root).unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["a.yml", "b/a.http", "b/z.yaml"]);
+        assert_eq!(found.passed_over, [root.join("data.yaml")]);
+    }
+
+    #[test]
+    fn takes_explicit_files_and_reports_missing_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("plain.yaml");
+        std::fs::write(&file, "key: 1\n").unwrap();
+        let found = discover(&[file.clone(), dir.path().join("nope.yaml")]);
+        assert_eq!(found.files, [file]);
+        assert_eq!(found.missing.len(), 1);
+    }
+}

@@ -1,0 +1,3 @@
+//! Running many files: discovery, planning, execution.
+
+pub mod discover;
