@@ -1,6 +1,10 @@
 //! sonde: a declarative HTTP test runner.
 
+pub mod cli;
 pub mod duration;
+pub mod exit;
+pub mod run;
 pub mod scenario;
 pub mod server;
 pub mod template;
+pub mod vars;

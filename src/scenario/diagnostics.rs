@@ -128,6 +128,13 @@ impl std::fmt::Display for Diagnostic {
 /// The known word nearest to `word`, when it is near enough to be a likely typo.
 pub fn suggest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let word = word.to_lowercase();
+    let known: Vec<&str> = known.into_iter().collect();
+    // An abbreviation (`int` for `integer`) is as likely as a typo.
+    if word.len() >= 3
+        && let Some(k) = known.iter().find(|k| k.to_lowercase().starts_with(&word))
+    {
+        return Some(k);
+    }
     known
         .into_iter()
         .map(|k| (strsim::damerau_levenshtein(&word, &k.to_lowercase()), k))

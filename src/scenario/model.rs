@@ -18,6 +18,7 @@ pub struct Scenario {
     #[schemars(skip)]
     pub source: Arc<SourceFile>,
     /// The scenario's name in reports; defaults to the file stem.
+    #[schemars(default)]
     pub name: String,
     /// Free text describing the scenario.
     #[schemars(default)]
@@ -46,6 +47,7 @@ pub struct Step {
     #[schemars(skip)]
     pub span: Span,
     /// The step's name in reports; defaults to `METHOD url`.
+    #[schemars(default)]
     pub name: String,
     /// The request to send.
     pub request: Request,

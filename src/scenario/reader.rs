@@ -77,10 +77,16 @@ impl<'s> Reader<'s> {
             )
             .label(format!("expected {expected}"));
         if looks_like_unquoted_template(node) {
-            d = d.note(
-                "help: a value starting with `{{` must be quoted, or YAML reads it as a mapping: \
-                 write `\"{{ name }}\"`",
-            );
+            let fixed = self
+                .source
+                .line(node.span.line)
+                .and_then(quote_unquoted_template)
+                .unwrap_or_else(|| "\"{{ name }}\"".into());
+            d = d.note(format!(
+                "help: a value starting with `{{{{` must be quoted, or YAML reads it as a mapping: \
+                 write `{}`",
+                fixed.trim()
+            ));
         }
         self.report(d);
     }
@@ -363,6 +369,13 @@ impl<'s> Reader<'s> {
             })
             .ok()
     }
+}
+
+/// `url: {{ x }}/y` → `url: "{{ x }}/y"`, when the line holds an unquoted template value.
+pub fn quote_unquoted_template(line: &str) -> Option<String> {
+    let at = line.find(": {{").map(|i| i + 2).or_else(|| line.find("- {{").map(|i| i + 2))?;
+    let (key, value) = line.split_at(at);
+    Some(format!("{key}\"{}\"", value.trim_end().replace('"', "\\\"")))
 }
 
 /// YAML reads `{{ name }}` as a mapping whose only key is a mapping: the user meant a template.

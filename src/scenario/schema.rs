@@ -207,13 +207,13 @@ schema_named!(FilePartSchema, "FilePart", |g| {
 pub type FilesSchema = BTreeMap<String, FilePartSchema>;
 
 schema_named!(StatusExpect, "StatusExpect", |g| {
-    let matcher = g.subschema_for::<Matcher>();
+    let predicate = g.subschema_for::<Predicate>();
     json_schema!({
         "anyOf": [
             { "type": "integer", "minimum": 100, "maximum": 599 },
             { "type": "array", "items": { "type": "integer", "minimum": 100, "maximum": 599 } },
-            { "type": "string", "pattern": "^[1-5][xX][xX]$" },
-            matcher
+            { "type": "string", "pattern": "^[1-5]([0-9][0-9]|[xX][xX])$" },
+            predicate
         ]
     })
 });

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use super::diagnostics::Diagnostic;
 use super::model::*;
 use super::node::{self, Node, NodeKind};
-use super::reader::{Fields, Reader, looks_like_unquoted_template};
+use super::reader::{Fields, Reader, looks_like_unquoted_template, quote_unquoted_template};
 use super::source::{SourceFile, Span, Spanned};
 
 pub const SCENARIO_KEYS: &[&str] = &["name", "description", "tags", "vars", "session", "steps"];
@@ -78,26 +78,25 @@ pub fn load(source: &Arc<SourceFile>) -> Result<Scenario, Vec<Diagnostic>> {
 /// Parses the YAML text into nodes, turning a syntax error into a diagnostic.
 pub fn parse_document(source: &Arc<SourceFile>) -> Result<Node, Vec<Diagnostic>> {
     node::parse(&source.text).map_err(|e| {
-        let mut d = Diagnostic::new(source, e.span, "invalid YAML")
-            .label(e.message.lines().next().unwrap_or("").to_string());
-        let line = source.line(e.span.line).unwrap_or("");
-        let nearby = source.line(e.span.line.saturating_sub(1)).unwrap_or("");
-        if [line, nearby].iter().any(|l| has_unquoted_template(l)) {
-            d = d.note(
-                "help: a value starting with `{{` must be quoted, or YAML reads it as a mapping: \
-                 write `url: \"{{ base }}/x\"`",
-            );
+        let message = e.message.lines().next().unwrap_or("");
+        // The position is shown by the diagnostic itself.
+        let message = message.split(" at line ").next().unwrap_or(message);
+        let mut d = Diagnostic::new(source, e.span, "invalid YAML").label(message.to_string());
+        let lines = [e.span.line, e.span.line.saturating_sub(1)];
+        if let Some(fixed) = lines
+            .iter()
+            .find_map(|&n| source.line(n).and_then(quote_unquoted_template))
+        {
+            d = d.note(format!(
+                "help: a value starting with `{{{{` must be quoted, or YAML reads it as a mapping: \
+                 write `{}`",
+                fixed.trim()
+            ));
         }
         vec![d]
     })
 }
 
-/// `key: {{ x }}…` with the braces not inside quotes.
-fn has_unquoted_template(line: &str) -> bool {
-    line.find(": {{")
-        .or_else(|| line.find("- {{"))
-        .is_some()
-}
 
 fn read_scenario(r: &mut Reader, root: &Node) -> Option<Scenario> {
     if root.is_null() {
@@ -537,7 +536,11 @@ fn read_auth(r: &mut Reader, node: &Node) -> Option<Auth> {
         r.type_error(node, "`[user, password]` or a mapping with one of basic, digest, bearer, header");
         return None;
     }
+    let before = r.errors.len();
     let f = r.fields(node, "auth", FORMS)?;
+    if r.errors.len() > before {
+        return None;
+    }
     let mut keys = f.keys();
     let (Some(key), None) = (keys.next(), keys.next()) else {
         let d = r
