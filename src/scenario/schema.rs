@@ -14,11 +14,7 @@ use super::source::Spanned;
 /// The schema, pretty-printed, as committed in `schema/scenario.schema.json`.
 pub fn scenario_schema_json() -> String {
     let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
-    let mut schema = generator.into_root_schema_for::<Scenario>();
-    schema.insert(
-        "$id".into(),
-        "https://sonde.dev/schema/scenario.schema.json".into(),
-    );
+    let schema = generator.into_root_schema_for::<Scenario>();
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
     text
