@@ -190,6 +190,10 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     // Duplicates reach our own reader, which names both places.
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::PassThrough;
     options.with_snippet = false;
+    // YAML 1.2 as users of other tools expect: `yes`, `no`, `on`, `y` stay strings (the
+    // "Norway problem"), and so do numbers with leading zeros such as zip codes (`007`).
+    options.strict_booleans = true;
+    options.leading_zero_numbers_as_strings = true;
     if text.trim().is_empty() {
         return Ok(Node {
             span: Span::new(1, 1),
@@ -247,6 +251,12 @@ mod tests {
         let node = parse("a: \"200\"\nb: 200\nc: 2.5\nd: ~\n").unwrap();
         let json = node.to_json();
         assert_eq!(json, serde_json::json!({"a": "200", "b": 200, "c": 2.5, "d": null}));
+    }
+
+    #[test]
+    fn reads_yaml_1_2_scalars() {
+        let node = parse("a: y\nb: no\nc: 007\nd: True\n").unwrap();
+        assert_eq!(node.to_json(), serde_json::json!({"a": "y", "b": "no", "c": "007", "d": true}));
     }
 
     #[test]
