@@ -28,7 +28,8 @@ pub fn parse(text: &str) -> Result<Duration, String> {
 
 /// A non-negative, finite number of seconds.
 pub fn from_seconds(seconds: f64) -> Option<Duration> {
-    (seconds.is_finite() && (0.0..1e10).contains(&seconds)).then(|| Duration::from_secs_f64(seconds))
+    (seconds.is_finite() && (0.0..1e10).contains(&seconds))
+        .then(|| Duration::from_secs_f64(seconds))
 }
 
 /// `1.5s`, `250ms`: the short form used in messages.

@@ -239,8 +239,11 @@ mod tests {
 
     #[test]
     fn finds_free_variables_but_not_globals() {
-        let vars = free_variables("{{ base }}/{{ uuid() }}/{{ env.HOME }}", &TextKind::Template)
-            .unwrap();
+        let vars = free_variables(
+            "{{ base }}/{{ uuid() }}/{{ env.HOME }}",
+            &TextKind::Template,
+        )
+        .unwrap();
         assert_eq!(vars.into_iter().collect::<Vec<_>>(), vec!["base"]);
     }
 
@@ -254,7 +257,10 @@ mod tests {
     fn renders_booleans_and_null_as_json() {
         let env = environment();
         let out = env
-            .render_str("{{ a }} {{ b }} {{ c }}", minijinja::context! { a => true, b => (), c => vec![1, 2] })
+            .render_str(
+                "{{ a }} {{ b }} {{ c }}",
+                minijinja::context! { a => true, b => (), c => vec![1, 2] },
+            )
             .unwrap();
         assert_eq!(out, "true null [1,2]");
     }

@@ -27,10 +27,12 @@ impl RunVars {
             }
         }
         for (k, v) in vars {
-            run.values.insert(k.clone(), serde_json::Value::String(v.clone()));
+            run.values
+                .insert(k.clone(), serde_json::Value::String(v.clone()));
         }
         for (k, v) in secrets {
-            run.values.insert(k.clone(), serde_json::Value::String(v.clone()));
+            run.values
+                .insert(k.clone(), serde_json::Value::String(v.clone()));
             run.secret_names.push(k.clone());
         }
         Ok(run)
@@ -51,7 +53,13 @@ pub fn read_vars_file(path: &Path) -> Result<Vec<(String, serde_json::Value)>, S
     );
     if is_yaml {
         let root = node::parse(&text).map_err(|e| {
-            format!("{}:{}:{}: invalid YAML: {}", path.display(), e.span.line, e.span.col, e.message)
+            format!(
+                "{}:{}:{}: invalid YAML: {}",
+                path.display(),
+                e.span.line,
+                e.span.col,
+                e.message
+            )
         })?;
         return match root.kind {
             NodeKind::Map(entries) => Ok(entries
@@ -59,7 +67,10 @@ pub fn read_vars_file(path: &Path) -> Result<Vec<(String, serde_json::Value)>, S
                 .map(|(k, v)| (k.scalar_text().unwrap_or_default(), v.to_json()))
                 .collect()),
             NodeKind::Null => Ok(Vec::new()),
-            _ => Err(format!("{}: a vars file holds a mapping of names to values", path.display())),
+            _ => Err(format!(
+                "{}: a vars file holds a mapping of names to values",
+                path.display()
+            )),
         };
     }
     parse_dotenv(&text).map_err(|(line, message)| format!("{}:{line}:1: {message}", path.display()))
@@ -82,7 +93,10 @@ pub fn parse_dotenv(text: &str) -> Result<Vec<(String, serde_json::Value)>, (usi
             .iter()
             .find_map(|q| value.strip_prefix(*q).and_then(|v| v.strip_suffix(*q)))
             .unwrap_or(value);
-        out.push((name.trim().to_string(), serde_json::Value::String(unquoted.to_string())));
+        out.push((
+            name.trim().to_string(),
+            serde_json::Value::String(unquoted.to_string()),
+        ));
     }
     Ok(out)
 }
@@ -94,7 +108,10 @@ mod tests {
     #[test]
     fn reads_dotenv_lines() {
         let vars = parse_dotenv("# c\nA=1\nexport B = \"two words\"\n\nC='x=y'\n").unwrap();
-        let names: Vec<_> = vars.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap())).collect();
+        let names: Vec<_> = vars
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.as_str().unwrap()))
+            .collect();
         assert_eq!(names, ["A=1", "B=two words", "C=x=y"]);
         assert_eq!(parse_dotenv("oops\n").unwrap_err().0, 1);
     }
@@ -104,8 +121,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("v.yaml");
         std::fs::write(&file, "a: 1\nb: {c: true}\n").unwrap();
-        let run = RunVars::new(&[("a".into(), "cli".into())], &[file], &[("token".into(), "s3cret".into())])
-            .unwrap();
+        let run = RunVars::new(
+            &[("a".into(), "cli".into())],
+            &[file],
+            &[("token".into(), "s3cret".into())],
+        )
+        .unwrap();
         assert_eq!(run.values["a"], "cli");
         assert_eq!(run.values["b"], serde_json::json!({"c": true}));
         assert_eq!(run.secret_names, ["token"]);

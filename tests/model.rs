@@ -9,15 +9,17 @@ fn load(text: &str) -> Scenario {
     let source = SourceFile::new("t.yaml", text);
     match yaml::load(&source) {
         Ok(s) => s,
-        Err(errors) => panic!("{}", errors.iter().map(|d| d.to_string()).collect::<String>()),
+        Err(errors) => panic!(
+            "{}",
+            errors.iter().map(|d| d.to_string()).collect::<String>()
+        ),
     }
 }
 
 fn errors(text: &str) -> Vec<String> {
     let source = SourceFile::new("t.yaml", text);
     yaml::load(&source)
-        .err()
-        .expect("the file is invalid")
+        .expect_err("the file is invalid")
         .into_iter()
         .map(|d| format!("{}: {}", d.location(), d.message))
         .collect()
@@ -30,12 +32,18 @@ fn request(lines: &str) -> Request {
 }
 
 fn expect(lines: &str) -> Expect {
-    let text = format!("steps:\n  - request: {{ url: /x }}\n    expect:\n{}", indent(lines, 6));
+    let text = format!(
+        "steps:\n  - request: {{ url: /x }}\n    expect:\n{}",
+        indent(lines, 6)
+    );
     load(&text).steps.remove(0).expect
 }
 
 fn indent(lines: &str, by: usize) -> String {
-    lines.lines().map(|l| format!("{}{l}\n", " ".repeat(by))).collect()
+    lines
+        .lines()
+        .map(|l| format!("{}{l}\n", " ".repeat(by)))
+        .collect()
 }
 
 fn text(v: &Value) -> &str {
@@ -74,7 +82,10 @@ fn params_in_three_forms() {
         panic!()
     };
     assert_eq!((text(&p[1].0), text(&p[1].1)), ("q", "y"));
-    let Some(Params::Raw(raw)) = request("params: q=requests+language:python").settings.params else {
+    let Some(Params::Raw(raw)) = request("params: q=requests+language:python")
+        .settings
+        .params
+    else {
         panic!()
     };
     assert_eq!(raw.source, "q=requests+language:python");
@@ -83,10 +94,22 @@ fn params_in_three_forms() {
 #[test]
 fn auth_in_every_form() {
     let auth = |line: &str| request(line).settings.auth;
-    assert!(matches!(auth("auth: [u, p]"), Setting::Set(Auth::Basic { .. })));
-    assert!(matches!(auth("auth: { basic: [u, p] }"), Setting::Set(Auth::Basic { .. })));
-    assert!(matches!(auth("auth: { digest: [u, p] }"), Setting::Set(Auth::Digest { .. })));
-    assert!(matches!(auth("auth: { bearer: t }"), Setting::Set(Auth::Bearer(_))));
+    assert!(matches!(
+        auth("auth: [u, p]"),
+        Setting::Set(Auth::Basic { .. })
+    ));
+    assert!(matches!(
+        auth("auth: { basic: [u, p] }"),
+        Setting::Set(Auth::Basic { .. })
+    ));
+    assert!(matches!(
+        auth("auth: { digest: [u, p] }"),
+        Setting::Set(Auth::Digest { .. })
+    ));
+    assert!(matches!(
+        auth("auth: { bearer: t }"),
+        Setting::Set(Auth::Bearer(_))
+    ));
     assert!(matches!(
         auth("auth: { header: { name: X-TokenAuth, value: t } }"),
         Setting::Set(Auth::Header { .. })
@@ -103,27 +126,58 @@ fn timeouts_as_number_duration_or_phases() {
     assert_eq!(t("timeout: 500ms").total, Some(Duration::from_millis(500)));
     assert_eq!(t("timeout: 1m").total, Some(Duration::from_secs(60)));
     let phases = t("timeout: { connect: 2s, read: 5s }");
-    assert_eq!((phases.connect, phases.read, phases.total), (Some(Duration::from_secs(2)), Some(Duration::from_secs(5)), None));
+    assert_eq!(
+        (phases.connect, phases.read, phases.total),
+        (
+            Some(Duration::from_secs(2)),
+            Some(Duration::from_secs(5)),
+            None
+        )
+    );
 }
 
 #[test]
 fn retries_as_count_or_mapping() {
     let r = request("retries: 2").settings.retries.unwrap();
     assert_eq!((r.count, r.on_status.as_slice()), (2, &[502, 503, 504][..]));
-    let r = request("retries: { count: 3, backoff: 200ms, on_status: [503] }").settings.retries.unwrap();
-    assert_eq!((r.count, r.backoff, r.on_status), (3, Duration::from_millis(200), vec![503]));
+    let r = request("retries: { count: 3, backoff: 200ms, on_status: [503] }")
+        .settings
+        .retries
+        .unwrap();
+    assert_eq!(
+        (r.count, r.backoff, r.on_status),
+        (3, Duration::from_millis(200), vec![503])
+    );
 }
 
 #[test]
 fn verify_cert_and_proxies() {
-    assert!(matches!(request("verify: false").settings.verify, Some(Verify::Enabled(false))));
-    assert!(matches!(request("verify: ca.pem").settings.verify, Some(Verify::CaBundle(_))));
-    assert!(matches!(request("cert: both.pem").settings.cert, Some(ClientCert::Combined(_))));
-    assert!(matches!(request("cert: [c.pem, k.pem]").settings.cert, Some(ClientCert::Pair { .. })));
-    assert!(matches!(request("proxies: http://p:1").settings.proxies, Some(Proxies::All(_))));
+    assert!(matches!(
+        request("verify: false").settings.verify,
+        Some(Verify::Enabled(false))
+    ));
+    assert!(matches!(
+        request("verify: ca.pem").settings.verify,
+        Some(Verify::CaBundle(_))
+    ));
+    assert!(matches!(
+        request("cert: both.pem").settings.cert,
+        Some(ClientCert::Combined(_))
+    ));
+    assert!(matches!(
+        request("cert: [c.pem, k.pem]").settings.cert,
+        Some(ClientCert::Pair { .. })
+    ));
+    assert!(matches!(
+        request("proxies: http://p:1").settings.proxies,
+        Some(Proxies::All(_))
+    ));
     assert!(matches!(
         request("proxies: { https: http://p:2 }").settings.proxies,
-        Some(Proxies::PerScheme { http: None, https: Some(_) })
+        Some(Proxies::PerScheme {
+            http: None,
+            https: Some(_)
+        })
     ));
 }
 
@@ -136,23 +190,44 @@ fn headers_null_removes_and_numbers_are_text() {
 
 #[test]
 fn bodies_in_every_form() {
-    assert!(matches!(request("json: { a: [1, null] }").json, Some(Value::Object(_))));
+    assert!(matches!(
+        request("json: { a: [1, null] }").json,
+        Some(Value::Object(_))
+    ));
     assert!(matches!(request("data: { a: 1 }").data, Some(Data::Form(ref f)) if f.len() == 1));
-    assert!(matches!(request("data: [[a, 1], [a, 2]]").data, Some(Data::Form(ref f)) if f.len() == 2));
+    assert!(
+        matches!(request("data: [[a, 1], [a, 2]]").data, Some(Data::Form(ref f)) if f.len() == 2)
+    );
     assert!(matches!(request("data: raw text").data, Some(Data::Raw(_))));
-    assert!(matches!(request("data: { file: body.bin }").data, Some(Data::File(_))));
+    assert!(matches!(
+        request("data: { file: body.bin }").data,
+        Some(Data::File(_))
+    ));
     let files = request("files: { a: { file: x.csv, filename: y.csv, content_type: text/csv, headers: { X-P: 1 } }, b: inline }").files;
-    assert!(matches!(&files[0].content, FileContent::File { filename: Some(_), content_type: Some(_), .. }));
+    assert!(matches!(
+        &files[0].content,
+        FileContent::File {
+            filename: Some(_),
+            content_type: Some(_),
+            ..
+        }
+    ));
     assert!(matches!(&files[1].content, FileContent::Inline(t) if t.source == "inline"));
 }
 
 #[test]
 fn a_whole_template_keeps_its_type_and_mixed_text_renders() {
     let r = request("json: { id: \"{{ user_id }}\", path: \"/u/{{ user_id }}\" }");
-    let Some(Value::Object(fields)) = r.json else { panic!() };
-    let Value::String(whole) = &fields[0].1 else { panic!() };
+    let Some(Value::Object(fields)) = r.json else {
+        panic!()
+    };
+    let Value::String(whole) = &fields[0].1 else {
+        panic!()
+    };
     assert_eq!(whole.kind, TextKind::Expression("user_id".into()));
-    let Value::String(mixed) = &fields[1].1 else { panic!() };
+    let Value::String(mixed) = &fields[1].1 else {
+        panic!()
+    };
     assert_eq!(mixed.kind, TextKind::Template);
 }
 
@@ -162,16 +237,27 @@ fn status_in_every_form() {
     assert!(matches!(status("status: 200"), StatusExpect::Code(200)));
     assert!(matches!(status("status: [200, 201]"), StatusExpect::AnyOf(ref c) if c == &[200, 201]));
     assert!(matches!(status("status: \"2xx\""), StatusExpect::Class(2)));
-    assert!(matches!(status("status: { ge: 200, lt: 300 }"), StatusExpect::Matches(Matcher::All(ref p)) if p.len() == 2));
+    assert!(
+        matches!(status("status: { ge: 200, lt: 300 }"), StatusExpect::Matches(Matcher::All(ref p)) if p.len() == 2)
+    );
 }
 
 #[test]
 fn a_mapping_is_a_predicate_only_when_every_key_is_a_predicate_word() {
-    let e = expect("json:\n  $.a: { eq: 1, type: integer }\n  $.b: { eq: 1, other: 2 }\n  $.c: {}\n  $.d: 5");
+    let e = expect(
+        "json:\n  $.a: { eq: 1, type: integer }\n  $.b: { eq: 1, other: 2 }\n  $.c: {}\n  $.d: 5",
+    );
     assert!(matches!(e.json[0].matcher.value, Matcher::All(ref p) if p.len() == 2));
-    assert!(matches!(e.json[1].matcher.value, Matcher::Equals(Value::Object(ref o)) if o.len() == 2));
-    assert!(matches!(e.json[2].matcher.value, Matcher::Equals(Value::Object(ref o)) if o.is_empty()));
-    assert!(matches!(e.json[3].matcher.value, Matcher::Equals(Value::Number(_))));
+    assert!(
+        matches!(e.json[1].matcher.value, Matcher::Equals(Value::Object(ref o)) if o.len() == 2)
+    );
+    assert!(
+        matches!(e.json[2].matcher.value, Matcher::Equals(Value::Object(ref o)) if o.is_empty())
+    );
+    assert!(matches!(
+        e.json[3].matcher.value,
+        Matcher::Equals(Value::Number(_))
+    ));
 }
 
 #[test]
@@ -179,7 +265,9 @@ fn every_predicate_word_reads() {
     let e = expect(
         "body: { eq: a, ne: b, lt: c, le: d, gt: e, ge: f, contains: g, not_contains: h, starts_with: i, ends_with: j, matches: \"^k\", one_of: [l], type: string, length: { gt: 1 }, exists: true, not: { eq: m } }",
     );
-    let Matcher::All(predicates) = &e.body.unwrap().value else { panic!() };
+    let Matcher::All(predicates) = &e.body.unwrap().value else {
+        panic!()
+    };
     assert_eq!(predicates.len(), Predicate::WORDS.len());
 }
 
@@ -188,20 +276,27 @@ fn the_other_expect_keys() {
     let e = expect(
         "ok: true\nheaders: { content-type: { contains: json }, x-gone: null }\nbytes: { length: 3, sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08, equals_file: b.bin }\nschema: { type: object }\ncookies: { sid: { exists: true } }\nduration: { lt: 1.5s }\nredirects: 2\nurl: { ends_with: /get }",
     );
-    assert_eq!(e.ok.unwrap().value, true);
+    assert!(e.ok.unwrap().value);
     assert!(e.headers[1].matcher.is_none());
     assert!(e.bytes.unwrap().sha256.is_some());
     assert!(matches!(e.schema.unwrap().value, SchemaSource::Inline(_)));
     assert_eq!(e.cookies.len(), 1);
-    let Matcher::All(p) = &e.duration.unwrap().value else { panic!() };
+    let Matcher::All(p) = &e.duration.unwrap().value else {
+        panic!()
+    };
     assert!(matches!(&p[0].value, Predicate::Lt(Value::Number(n)) if n.as_f64() == Some(1500.0)));
     assert!(e.redirects.is_some() && e.url.is_some());
-    assert!(matches!(expect("schema: schemas/user.json").schema.unwrap().value, SchemaSource::File(_)));
+    assert!(matches!(
+        expect("schema: schemas/user.json").schema.unwrap().value,
+        SchemaSource::File(_)
+    ));
 }
 
 #[test]
 fn every_capture_source() {
-    let s = load("steps:\n  - request: { url: /x }\n    capture:\n      a: $.id\n      b: { json: $.x }\n      c: { header: X-T }\n      d: { cookie: sid }\n      e: { status: true }\n      f: { url: true }\n      g: { body: true }\n      h: { regex: \"id=(\\\\d+)\" }\n      i: { regex: \"\\\\d+\", group: 0 }\n      j: { duration: true }\n");
+    let s = load(
+        "steps:\n  - request: { url: /x }\n    capture:\n      a: $.id\n      b: { json: $.x }\n      c: { header: X-T }\n      d: { cookie: sid }\n      e: { status: true }\n      f: { url: true }\n      g: { body: true }\n      h: { regex: \"id=(\\\\d+)\" }\n      i: { regex: \"\\\\d+\", group: 0 }\n      j: { duration: true }\n",
+    );
     let sources: Vec<&CaptureSource> = s.steps[0].capture.iter().map(|c| &c.source).collect();
     assert!(matches!(sources[0], CaptureSource::Json(_)));
     assert!(matches!(sources[1], CaptureSource::Json(_)));
@@ -217,7 +312,9 @@ fn every_capture_source() {
 
 #[test]
 fn poll_skip_and_continue() {
-    let s = load("steps:\n  - request: { url: /x }\n    poll: { every: 250ms, max: 4 }\n    skip: not today\n    continue_on_failure: true\n  - request: { url: /y }\n    skip: true\n");
+    let s = load(
+        "steps:\n  - request: { url: /x }\n    poll: { every: 250ms, max: 4 }\n    skip: not today\n    continue_on_failure: true\n  - request: { url: /y }\n    skip: true\n",
+    );
     let poll = s.steps[0].poll.as_ref().unwrap();
     assert_eq!((poll.every, poll.max), (Duration::from_millis(250), 4));
     assert_eq!(s.steps[0].skip.as_deref(), Some("not today"));
@@ -227,7 +324,9 @@ fn poll_skip_and_continue() {
 
 #[test]
 fn several_problems_in_one_file_are_all_reported_in_line_order() {
-    let found = errors("steps:\n  - request: { url: /x, timeout: soon }\n    expcet: {}\n  - request: { method: \"A B\", url: /y }\n");
+    let found = errors(
+        "steps:\n  - request: { url: /x, timeout: soon }\n    expcet: {}\n  - request: { method: \"A B\", url: /y }\n",
+    );
     assert_eq!(
         found,
         [
@@ -240,13 +339,22 @@ fn several_problems_in_one_file_are_all_reported_in_line_order() {
 
 #[test]
 fn wrong_types_name_what_was_expected() {
-    assert_eq!(errors("steps: 5"), ["t.yaml:1:8: expected a list of steps, found an integer"]);
+    assert_eq!(
+        errors("steps: 5"),
+        ["t.yaml:1:8: expected a list of steps, found an integer"]
+    );
     assert_eq!(
         errors("steps:\n  - request: { url: /x, allow_redirects: maybe }\n"),
         ["t.yaml:2:42: expected `true` or `false`, found a string"]
     );
-    assert_eq!(errors(""), ["t.yaml:1:1: the scenario is empty: it needs `steps`"]);
-    assert_eq!(errors("- a\n- b\n")[0], "t.yaml:1:1: expected a mapping (the scenario), found a list");
+    assert_eq!(
+        errors(""),
+        ["t.yaml:1:1: the scenario is empty: it needs `steps`"]
+    );
+    assert_eq!(
+        errors("- a\n- b\n")[0],
+        "t.yaml:1:1: expected a mapping (the scenario), found a list"
+    );
 }
 
 #[test]

@@ -29,17 +29,24 @@ fn the_command_prints_the_schema() {
     let out = sonde(["schema"]).run().expect_status(0);
     assert_eq!(out.stdout, sonde::scenario::schema::scenario_schema_json());
     let schema: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
 }
 
 fn yaml_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
             yaml_files(&path, out);
-        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
-            && !path.ends_with("sonde.yaml")
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        ) && !path.ends_with("sonde.yaml")
         {
             out.push(path);
         }
@@ -67,7 +74,12 @@ fn every_example_suite_and_valid_fixture_satisfies_the_schema() {
             .iter_errors(&document)
             .map(|e| format!("{} at {}", e, e.instance_path()))
             .collect();
-        assert!(errors.is_empty(), "{}:\n{}", file.display(), errors.join("\n"));
+        assert!(
+            errors.is_empty(),
+            "{}:\n{}",
+            file.display(),
+            errors.join("\n")
+        );
         checked += 1;
     }
     assert!(checked >= 2);

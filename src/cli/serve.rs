@@ -5,7 +5,9 @@ use crate::exit::Outcome;
 
 pub fn serve(args: &ServeArgs) -> Outcome {
     let result = crate::server::serve_foreground(args.host, args.port, |addr| {
-        eprintln!("sonde serve: httpbin-compatible server listening on http://{addr} (Ctrl-C stops it)");
+        eprintln!(
+            "sonde serve: httpbin-compatible server listening on http://{addr} (Ctrl-C stops it)"
+        );
     });
     match result {
         Ok(()) => Outcome::Success,

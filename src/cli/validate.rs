@@ -76,7 +76,10 @@ pub fn load_config(
     explicit: Option<&Path>,
     paths: &[std::path::PathBuf],
 ) -> Result<Config, Vec<Diagnostic>> {
-    let Some(path) = explicit.map(Path::to_path_buf).or_else(|| Config::find(paths)) else {
+    let Some(path) = explicit
+        .map(Path::to_path_buf)
+        .or_else(|| Config::find(paths))
+    else {
         return Ok(Config::default());
     };
     let source = scenario::read_source(&path)?;

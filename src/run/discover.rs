@@ -23,7 +23,11 @@ pub struct Discovered {
 /// are always taken. `sonde.yaml` is a config, never a scenario.
 pub fn discover(paths: &[PathBuf]) -> Discovered {
     let default = [PathBuf::from(".")];
-    let paths = if paths.is_empty() { &default[..] } else { paths };
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
     let mut found = Discovered::default();
     for path in paths {
         if path.is_dir() {
@@ -46,7 +50,8 @@ fn walk(dir: &Path, found: &mut Discovered) {
         .filter_entry(|e| e.depth() == 0 || !is_skipped_dir(e));
     for entry in entries.filter_map(Result::ok) {
         let path = entry.path();
-        if !entry.file_type().is_file() || is_config(path) || found.files.iter().any(|f| f == path) {
+        if !entry.file_type().is_file() || is_config(path) || found.files.iter().any(|f| f == path)
+        {
             continue;
         }
         match Syntax::of(path) {
@@ -60,7 +65,8 @@ fn walk(dir: &Path, found: &mut Discovered) {
 
 fn is_skipped_dir(entry: &walkdir::DirEntry) -> bool {
     let name = entry.file_name().to_string_lossy();
-    entry.file_type().is_dir() && (name.starts_with('.') || name == "target" || name == "node_modules")
+    entry.file_type().is_dir()
+        && (name.starts_with('.') || name == "target" || name == "node_modules")
 }
 
 fn is_config(path: &Path) -> bool {
@@ -73,7 +79,9 @@ fn is_config(path: &Path) -> bool {
 fn has_top_level_steps(path: &Path) -> bool {
     std::fs::read(path).is_ok_and(|bytes| {
         bytes.split(|&b| b == b'\n').any(|line| {
-            line.starts_with(b"steps:") || line.starts_with(b"\"steps\":") || line.starts_with(b"'steps':")
+            line.starts_with(b"steps:")
+                || line.starts_with(b"\"steps\":")
+                || line.starts_with(b"'steps':")
         })
     })
 }

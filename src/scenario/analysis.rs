@@ -114,7 +114,10 @@ mod tests {
     #[test]
     fn reports_undefined_names_where_they_stand() {
         let text = "steps:\n  - request: { url: \"/x/{{ id }}\" }\n    capture: { id: $.id }\n";
-        assert_eq!(undefined(text, &[]), vec!["t.yaml:2:28 undefined variable `id`"]);
+        assert_eq!(
+            undefined(text, &[]),
+            vec!["t.yaml:2:28 undefined variable `id`"]
+        );
     }
 
     #[test]

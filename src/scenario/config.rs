@@ -101,7 +101,9 @@ fn read_config(r: &mut Reader, root: &Node) -> Option<Config> {
         config.session = yaml::read_settings(r, &sf);
     }
     if let Some(n) = f.get("jobs") {
-        config.jobs = r.unsigned(n, "a number of parallel files", 4096).map(|j| j as usize);
+        config.jobs = r
+            .unsigned(n, "a number of parallel files", 4096)
+            .map(|j| j as usize);
     }
     if let Some(n) = f.get("reports") {
         let rf = r.fields(n, "reports", &["junit", "json"])?;
@@ -126,7 +128,13 @@ fn read_servers(r: &mut Reader, node: &Node) -> Option<Vec<Server>> {
     let mut servers = Vec::with_capacity(entries.len());
     for (name, value) in entries {
         if !yaml::is_identifier(&name.value) {
-            r.error(name.span, format!("`{}` is not a valid server name: it becomes a variable", name.value));
+            r.error(
+                name.span,
+                format!(
+                    "`{}` is not a valid server name: it becomes a variable",
+                    name.value
+                ),
+            );
             continue;
         }
         let kind = match &value.kind {

@@ -165,6 +165,9 @@ mod tests {
         let text = d.render(false);
         assert!(text.contains("--> a.yaml:2:5"), "{text}");
         assert!(text.contains("2 |   - expcet: 1"), "{text}");
-        assert!(text.contains("  |     ^^^^^^ did you mean `expect`?"), "{text}");
+        assert!(
+            text.contains("  |     ^^^^^^ did you mean `expect`?"),
+            "{text}"
+        );
     }
 }

@@ -39,7 +39,11 @@ impl Syntax {
 pub fn read_source(path: &Path) -> Result<Arc<SourceFile>, Vec<Diagnostic>> {
     let bytes = std::fs::read(path).map_err(|e| {
         let source = SourceFile::new(path, "");
-        vec![Diagnostic::new(&source, Span::UNKNOWN, format!("cannot read the file: {e}"))]
+        vec![Diagnostic::new(
+            &source,
+            Span::UNKNOWN,
+            format!("cannot read the file: {e}"),
+        )]
     })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
@@ -53,7 +57,10 @@ pub fn read_source(path: &Path) -> Result<Arc<SourceFile>, Vec<Diagnostic>> {
         ]
     })?;
     // A byte-order mark is not part of the document.
-    let text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_owned)
+        .unwrap_or(text);
     Ok(SourceFile::new(path, text))
 }
 

@@ -273,7 +273,10 @@ pub enum Verify {
 pub enum ClientCert {
     /// One PEM file holding certificate and key.
     Combined(Text),
-    Pair { cert: Text, key: Text },
+    Pair {
+        cert: Text,
+        key: Text,
+    },
 }
 
 #[derive(Debug, Clone)]

@@ -250,13 +250,19 @@ mod tests {
     fn distinguishes_quoted_numbers() {
         let node = parse("a: \"200\"\nb: 200\nc: 2.5\nd: ~\n").unwrap();
         let json = node.to_json();
-        assert_eq!(json, serde_json::json!({"a": "200", "b": 200, "c": 2.5, "d": null}));
+        assert_eq!(
+            json,
+            serde_json::json!({"a": "200", "b": 200, "c": 2.5, "d": null})
+        );
     }
 
     #[test]
     fn reads_yaml_1_2_scalars() {
         let node = parse("a: y\nb: no\nc: 007\nd: True\n").unwrap();
-        assert_eq!(node.to_json(), serde_json::json!({"a": "y", "b": "no", "c": "007", "d": true}));
+        assert_eq!(
+            node.to_json(),
+            serde_json::json!({"a": "y", "b": "no", "c": "007", "d": true})
+        );
     }
 
     #[test]

@@ -96,7 +96,10 @@ impl<'s> Reader<'s> {
         let Some(line) = self.source.line(span.line) else {
             return 1;
         };
-        let rest: String = line.chars().skip(span.col.saturating_sub(1) as usize).collect();
+        let rest: String = line
+            .chars()
+            .skip(span.col.saturating_sub(1) as usize)
+            .collect();
         let mut chars = rest.chars();
         match chars.next() {
             Some(quote @ ('"' | '\'')) => chars
@@ -142,7 +145,10 @@ impl<'s> Reader<'s> {
                 if looks_like_unquoted_template(key) {
                     self.type_error(key, "a key");
                 } else {
-                    self.error(key.span, format!("a key must be a string, found {}", key.kind.describe()));
+                    self.error(
+                        key.span,
+                        format!("a key must be a string, found {}", key.kind.describe()),
+                    );
                 }
                 continue;
             };
@@ -225,7 +231,10 @@ impl<'s> Reader<'s> {
         match node.kind {
             NodeKind::Int(i) if (0..=i128::from(max)).contains(&i) => Some(i as u64),
             NodeKind::Int(_) => {
-                self.error(node.span, format!("expected {expected}, a whole number from 0 to {max}"));
+                self.error(
+                    node.span,
+                    format!("expected {expected}, a whole number from 0 to {max}"),
+                );
                 None
             }
             _ => {
@@ -260,7 +269,10 @@ impl<'s> Reader<'s> {
                 .ok_or_else(|| format!("{f} is not a duration: seconds must be 0 or more")),
             NodeKind::Str(s) => crate::duration::parse(s),
             _ => {
-                self.type_error(node, "a duration (like 500ms, 2s, 1m, or a number of seconds)");
+                self.type_error(
+                    node,
+                    "a duration (like 500ms, 2s, 1m, or a number of seconds)",
+                );
                 return None;
             }
         };
@@ -373,15 +385,23 @@ impl<'s> Reader<'s> {
 
 /// `url: {{ x }}/y` → `url: "{{ x }}/y"`, when the line holds an unquoted template value.
 pub fn quote_unquoted_template(line: &str) -> Option<String> {
-    let at = line.find(": {{").map(|i| i + 2).or_else(|| line.find("- {{").map(|i| i + 2))?;
+    let at = line
+        .find(": {{")
+        .map(|i| i + 2)
+        .or_else(|| line.find("- {{").map(|i| i + 2))?;
     let (key, value) = line.split_at(at);
-    Some(format!("{key}\"{}\"", value.trim_end().replace('"', "\\\"")))
+    Some(format!(
+        "{key}\"{}\"",
+        value.trim_end().replace('"', "\\\"")
+    ))
 }
 
 /// YAML reads `{{ name }}` as a mapping whose only key is a mapping: the user meant a template.
 pub fn looks_like_unquoted_template(node: &Node) -> bool {
     match &node.kind {
-        NodeKind::Map(entries) => entries.len() == 1 && matches!(entries[0].0.kind, NodeKind::Map(_)),
+        NodeKind::Map(entries) => {
+            entries.len() == 1 && matches!(entries[0].0.kind, NodeKind::Map(_))
+        }
         _ => false,
     }
 }

@@ -163,7 +163,11 @@ schema_named!(Proxies, "Proxies", |g| {
     })
 });
 
-schema_named!(Verify, "Verify", |_| json_schema!({ "type": ["boolean", "string"] }));
+schema_named!(
+    Verify,
+    "Verify",
+    |_| json_schema!({ "type": ["boolean", "string"] })
+);
 
 schema_named!(ClientCert, "ClientCert", |g| {
     let pair = credentials_schema(g);

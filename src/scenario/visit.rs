@@ -62,7 +62,7 @@ pub fn settings_texts<'a>(s: &'a Settings, f: &mut dyn FnMut(&'a Text)) {
     }
     match &s.proxies {
         Some(Proxies::All(t)) => f(t),
-        Some(Proxies::PerScheme { http, https }) => http.iter().chain(https).for_each(|t| f(t)),
+        Some(Proxies::PerScheme { http, https }) => http.iter().chain(https).for_each(&mut *f),
         None => {}
     }
     if let Some(Verify::CaBundle(t)) = &s.verify {
@@ -126,7 +126,7 @@ pub fn request_texts<'a>(r: &'a Request, f: &mut dyn FnMut(&'a Text)) {
                 headers,
             } => {
                 f(path);
-                filename.iter().chain(content_type).for_each(|t| f(t));
+                filename.iter().chain(content_type).for_each(&mut *f);
                 headers_texts(headers, f);
             }
         }
@@ -150,7 +150,10 @@ pub fn expect_texts<'a>(e: &'a Expect, f: &mut dyn FnMut(&'a Text)) {
     }
     e.json.iter().for_each(|j| matcher_texts(&j.matcher, f));
     let singles = [&e.body, &e.duration, &e.redirects, &e.url];
-    singles.into_iter().flatten().for_each(|m| matcher_texts(m, f));
+    singles
+        .into_iter()
+        .flatten()
+        .for_each(|m| matcher_texts(m, f));
     e.cookies.iter().for_each(|(_, m)| matcher_texts(m, f));
     if let Some(bytes) = &e.bytes {
         if let Some(m) = &bytes.length {

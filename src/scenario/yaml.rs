@@ -97,14 +97,16 @@ pub fn parse_document(source: &Arc<SourceFile>) -> Result<Node, Vec<Diagnostic>>
     })
 }
 
-
 fn read_scenario(r: &mut Reader, root: &Node) -> Option<Scenario> {
     if root.is_null() {
         r.error(Span::new(1, 1), "the scenario is empty: it needs `steps`");
         return None;
     }
     let f = r.fields(root, "the scenario", SCENARIO_KEYS)?;
-    let name = f.get("name").and_then(|n| r.scalar(n, "a name")).map(|s| s.value);
+    let name = f
+        .get("name")
+        .and_then(|n| r.scalar(n, "a name"))
+        .map(|s| s.value);
     let description = f
         .get("description")
         .and_then(|n| r.scalar(n, "a description"))
@@ -153,7 +155,10 @@ pub(crate) fn read_vars(r: &mut Reader, node: Option<&Node>) -> Vars {
     for (name, value) in entries {
         if !is_identifier(&name.value) {
             let d = r
-                .diagnostic(name.span, format!("`{}` is not a valid variable name", name.value))
+                .diagnostic(
+                    name.span,
+                    format!("`{}` is not a valid variable name", name.value),
+                )
                 .label("use letters, digits and `_`, not starting with a digit");
             r.report(d);
             continue;
@@ -167,9 +172,7 @@ pub(crate) fn read_vars(r: &mut Reader, node: Option<&Node>) -> Vars {
 
 pub fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_alphabetic() || c == '_')
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
         && chars.all(|c| c.is_alphanumeric() || c == '_')
 }
 
@@ -179,7 +182,10 @@ fn read_steps(r: &mut Reader, node: &Node) -> Option<Vec<Step>> {
         return None;
     };
     if items.is_empty() {
-        r.error(node.span, "`steps` is empty: a scenario needs at least one step");
+        r.error(
+            node.span,
+            "`steps` is empty: a scenario needs at least one step",
+        );
         return None;
     }
     let steps: Vec<Option<Step>> = items.iter().map(|item| read_step(r, item)).collect();
@@ -198,10 +204,19 @@ fn read_step(r: &mut Reader, node: &Node) -> Option<Step> {
             None
         }
     };
-    let expect = f.get("expect").map(|n| read_expect(r, n)).unwrap_or(Some(Expect::default()));
-    let capture = f.get("capture").map(|n| read_captures(r, n)).unwrap_or(Some(Vec::new()));
+    let expect = f
+        .get("expect")
+        .map(|n| read_expect(r, n))
+        .unwrap_or(Some(Expect::default()));
+    let capture = f
+        .get("capture")
+        .map(|n| read_captures(r, n))
+        .unwrap_or(Some(Vec::new()));
     let vars = read_vars(r, f.get("vars"));
-    let tags = f.get("tags").and_then(|n| r.string_list(n, "a list of tags")).unwrap_or_default();
+    let tags = f
+        .get("tags")
+        .and_then(|n| r.string_list(n, "a list of tags"))
+        .unwrap_or_default();
     let poll = f.get("poll").and_then(|n| read_poll(r, n));
     let skip = f.get("skip").and_then(|n| match &n.kind {
         NodeKind::Bool(true) => Some(String::new()),
@@ -216,7 +231,10 @@ fn read_step(r: &mut Reader, node: &Node) -> Option<Step> {
         .get("continue_on_failure")
         .and_then(|n| r.bool(n, "`true` or `false`"))
         .unwrap_or(false);
-    let name = f.get("name").and_then(|n| r.scalar(n, "a step name")).map(|s| s.value);
+    let name = f
+        .get("name")
+        .and_then(|n| r.scalar(n, "a step name"))
+        .map(|s| s.value);
     let (request, expect, capture) = (request?, expect?, capture?);
     Some(Step {
         span: node.span,
@@ -243,14 +261,21 @@ fn read_poll(r: &mut Reader, node: &Node) -> Option<Poll> {
         None => 10,
     };
     if max == 0 {
-        r.error(f.get("max").map_or(node.span, |n| n.span), "`max` must be at least 1");
+        r.error(
+            f.get("max").map_or(node.span, |n| n.span),
+            "`max` must be at least 1",
+        );
         return None;
     }
     Some(Poll { every, max })
 }
 
 fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
-    let known: Vec<&str> = REQUEST_ONLY_KEYS.iter().chain(SETTINGS_KEYS).copied().collect();
+    let known: Vec<&str> = REQUEST_ONLY_KEYS
+        .iter()
+        .chain(SETTINGS_KEYS)
+        .copied()
+        .collect();
     let f = r.fields(node, "a request", &known)?;
     let method = match f.get("method") {
         Some(n) => read_method(r, n),
@@ -269,13 +294,19 @@ fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
     let settings = read_settings(r, &f);
     let json = f.get("json").map(|n| r.value(n));
     let data = f.get("data").map(|n| read_data(r, n));
-    let files = f.get("files").map(|n| read_files(r, n)).unwrap_or(Some(Vec::new()));
+    let files = f
+        .get("files")
+        .map(|n| read_files(r, n))
+        .unwrap_or(Some(Vec::new()));
     let encoding = f.get("encoding").and_then(|n| {
         let name = r.string(n, "a charset name")?;
         if encoding_rs_known(&name.value) {
             Some(name)
         } else {
-            r.error(n.span, format!("`{}` is not a charset sonde knows", name.value));
+            r.error(
+                n.span,
+                format!("`{}` is not a charset sonde knows", name.value),
+            );
             None
         }
     });
@@ -292,12 +323,18 @@ fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
     let files = files?;
     if !files.is_empty() {
         if let Some(span) = f.key_span("json") {
-            r.error(span, "`json` cannot go with `files`: a multipart body has fields, use `data` pairs");
+            r.error(
+                span,
+                "`json` cannot go with `files`: a multipart body has fields, use `data` pairs",
+            );
             return None;
         }
         if let Some(Some(Data::Raw(_) | Data::File(_))) = &data {
             let span = f.key_span("data").unwrap_or(node.span);
-            r.error(span, "with `files`, `data` must be a mapping or a list of pairs (multipart fields)");
+            r.error(
+                span,
+                "with `files`, `data` must be a mapping or a list of pairs (multipart fields)",
+            );
             return None;
         }
     }
@@ -323,11 +360,39 @@ fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
 fn encoding_rs_known(name: &str) -> bool {
     // The WHATWG label set, as python-requests users write them; checked without a decoder crate.
     const LABELS: &[&str] = &[
-        "utf-8", "utf8", "utf-16", "utf-16le", "utf-16be", "iso-8859-1", "latin1", "latin-1",
-        "iso-8859-2", "iso-8859-5", "iso-8859-7", "iso-8859-15", "windows-1250", "windows-1251",
-        "windows-1252", "cp1252", "cp1251", "ascii", "us-ascii", "shift_jis", "sjis", "euc-jp",
-        "iso-2022-jp", "gbk", "gb2312", "gb18030", "big5", "euc-kr", "koi8-r", "koi8-u",
-        "macintosh", "windows-874", "ibm866",
+        "utf-8",
+        "utf8",
+        "utf-16",
+        "utf-16le",
+        "utf-16be",
+        "iso-8859-1",
+        "latin1",
+        "latin-1",
+        "iso-8859-2",
+        "iso-8859-5",
+        "iso-8859-7",
+        "iso-8859-15",
+        "windows-1250",
+        "windows-1251",
+        "windows-1252",
+        "cp1252",
+        "cp1251",
+        "ascii",
+        "us-ascii",
+        "shift_jis",
+        "sjis",
+        "euc-jp",
+        "iso-2022-jp",
+        "gbk",
+        "gb2312",
+        "gb18030",
+        "big5",
+        "euc-kr",
+        "koi8-r",
+        "koi8-u",
+        "macintosh",
+        "windows-874",
+        "ibm866",
     ];
     LABELS.contains(&name.trim().to_ascii_lowercase().as_str())
 }
@@ -341,7 +406,10 @@ fn read_method(r: &mut Reader, node: &Node) -> Option<Spanned<String>> {
             .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c));
     if !is_token {
         let d = r
-            .diagnostic(node.span, format!("`{}` is not an HTTP method", method.value))
+            .diagnostic(
+                node.span,
+                format!("`{}` is not an HTTP method", method.value),
+            )
             .label("expected a token like GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS")
             .note("a method is one word of letters, digits and !#$%&'*+-.^_`|~");
         r.report(d);
@@ -360,7 +428,10 @@ fn read_url(r: &mut Reader, node: &Node, absolute: bool) -> Option<Text> {
     if has_scheme || absolute {
         if let Err(e) = url::Url::parse(&text.source) {
             let d = r
-                .diagnostic(node.span, format!("`{}` is not a valid URL: {e}", text.source))
+                .diagnostic(
+                    node.span,
+                    format!("`{}` is not a valid URL: {e}", text.source),
+                )
                 .label(if absolute {
                     "expected an absolute URL like http://localhost:8080"
                 } else {
@@ -371,7 +442,10 @@ fn read_url(r: &mut Reader, node: &Node, absolute: bool) -> Option<Text> {
         }
         if !text.source.starts_with("http://") && !text.source.starts_with("https://") {
             let d = r
-                .diagnostic(node.span, format!("`{}` is not an http or https URL", text.source))
+                .diagnostic(
+                    node.span,
+                    format!("`{}` is not an http or https URL", text.source),
+                )
                 .label("sonde speaks HTTP: use http:// or https://");
             r.report(d);
             return None;
@@ -411,7 +485,9 @@ pub(crate) fn read_settings(r: &mut Reader, f: &Fields) -> Settings {
         s.allow_redirects = r.bool(n, "`true` or `false`");
     }
     if let Some(n) = f.get("max_redirects") {
-        s.max_redirects = r.unsigned(n, "a number of redirects", 1000).map(|v| v as u32);
+        s.max_redirects = r
+            .unsigned(n, "a number of redirects", 1000)
+            .map(|v| v as u32);
     }
     if let Some(n) = f.get("proxies") {
         s.proxies = read_proxies(r, n);
@@ -437,7 +513,10 @@ fn read_headers(r: &mut Reader, node: &Node) -> Option<Headers> {
     let mut headers = Vec::with_capacity(entries.len());
     for (name, value) in entries {
         if !is_header_name(&name.value) {
-            r.error(name.span, format!("`{}` is not a valid header name", name.value));
+            r.error(
+                name.span,
+                format!("`{}` is not a valid header name", name.value),
+            );
             continue;
         }
         if value.is_null() {
@@ -506,7 +585,10 @@ fn read_params(r: &mut Reader, node: &Node) -> Option<Params> {
         NodeKind::Seq(items) => read_pairs(r, items, "params").map(Params::Pairs),
         NodeKind::Str(_) => r.text(node, "a query string").map(Params::Raw),
         _ => {
-            r.type_error(node, "a mapping, a list of `[key, value]` pairs, or a raw query string");
+            r.type_error(
+                node,
+                "a mapping, a list of `[key, value]` pairs, or a raw query string",
+            );
             None
         }
     }
@@ -533,7 +615,10 @@ fn read_auth(r: &mut Reader, node: &Node) -> Option<Auth> {
         return Some(Auth::Basic { user, password });
     }
     if !matches!(node.kind, NodeKind::Map(_)) {
-        r.type_error(node, "`[user, password]` or a mapping with one of basic, digest, bearer, header");
+        r.type_error(
+            node,
+            "`[user, password]` or a mapping with one of basic, digest, bearer, header",
+        );
         return None;
     }
     let before = r.errors.len();
@@ -544,33 +629,47 @@ fn read_auth(r: &mut Reader, node: &Node) -> Option<Auth> {
     let mut keys = f.keys();
     let (Some(key), None) = (keys.next(), keys.next()) else {
         let d = r
-            .diagnostic(node.span, "`auth` takes exactly one of basic, digest, bearer, header")
+            .diagnostic(
+                node.span,
+                "`auth` takes exactly one of basic, digest, bearer, header",
+            )
             .label("expected one key");
         r.report(d);
         return None;
     };
     let value = f.get(&key.value)?;
     match key.value.as_str() {
-        "basic" => read_credentials(r, value, "basic auth").map(|(user, password)| Auth::Basic { user, password }),
-        "digest" => read_credentials(r, value, "digest auth").map(|(user, password)| Auth::Digest { user, password }),
+        "basic" => read_credentials(r, value, "basic auth")
+            .map(|(user, password)| Auth::Basic { user, password }),
+        "digest" => read_credentials(r, value, "digest auth")
+            .map(|(user, password)| Auth::Digest { user, password }),
         "bearer" => r.text(value, "a token").map(Auth::Bearer),
         _ => {
             let hf = r.fields(value, "header auth", &["name", "value"])?;
             let name = match hf.get("name") {
                 Some(n) => r.text(n, "a header name"),
                 None => {
-                    r.error(value.span, "header auth needs `name` (the header) and `value`");
+                    r.error(
+                        value.span,
+                        "header auth needs `name` (the header) and `value`",
+                    );
                     None
                 }
             };
             let token = match hf.get("value") {
                 Some(n) => r.text(n, "a header value"),
                 None => {
-                    r.error(value.span, "header auth needs `name` (the header) and `value`");
+                    r.error(
+                        value.span,
+                        "header auth needs `name` (the header) and `value`",
+                    );
                     None
                 }
             };
-            Some(Auth::Header { name: name?, value: token? })
+            Some(Auth::Header {
+                name: name?,
+                value: token?,
+            })
         }
     }
 }
@@ -598,14 +697,19 @@ fn read_timeout(r: &mut Reader, node: &Node) -> Option<Timeout> {
 
 fn read_retries(r: &mut Reader, node: &Node) -> Option<Retries> {
     if let NodeKind::Int(_) = node.kind {
-        return r.unsigned(node, "a number of retries", 100).map(|count| Retries {
-            count: count as u32,
-            backoff: Retries::DEFAULT_BACKOFF,
-            on_status: Retries::DEFAULT_ON_STATUS.to_vec(),
-        });
+        return r
+            .unsigned(node, "a number of retries", 100)
+            .map(|count| Retries {
+                count: count as u32,
+                backoff: Retries::DEFAULT_BACKOFF,
+                on_status: Retries::DEFAULT_ON_STATUS.to_vec(),
+            });
     }
     if !matches!(node.kind, NodeKind::Map(_)) {
-        r.type_error(node, "a number of retries, or `{count, backoff, on_status}`");
+        r.type_error(
+            node,
+            "a number of retries, or `{count, backoff, on_status}`",
+        );
         return None;
     }
     let f = r.fields(node, "retries", &["count", "backoff", "on_status"])?;
@@ -624,7 +728,11 @@ fn read_retries(r: &mut Reader, node: &Node) -> Option<Retries> {
         Some(n) => read_status_list(r, n)?,
         None => Retries::DEFAULT_ON_STATUS.to_vec(),
     };
-    Some(Retries { count, backoff, on_status })
+    Some(Retries {
+        count,
+        backoff,
+        on_status,
+    })
 }
 
 fn read_status_list(r: &mut Reader, node: &Node) -> Option<Vec<u16>> {
@@ -646,7 +754,13 @@ fn read_status_code(r: &mut Reader, node: &Node) -> Option<u16> {
         Some(c) if (100..=599).contains(&c) => Some(c as u16),
         _ => {
             let d = r
-                .diagnostic(node.span, format!("expected a status code from 100 to 599, found {}", describe_scalar(node)))
+                .diagnostic(
+                    node.span,
+                    format!(
+                        "expected a status code from 100 to 599, found {}",
+                        describe_scalar(node)
+                    ),
+                )
                 .label("expected a status code");
             r.report(d);
             None
@@ -692,7 +806,10 @@ fn read_cert(r: &mut Reader, node: &Node) -> Option<ClientCert> {
         NodeKind::Seq(items) if items.len() == 2 => {
             let cert = r.text(&items[0], "a certificate path");
             let key = r.text(&items[1], "a key path");
-            Some(ClientCert::Pair { cert: cert?, key: key? })
+            Some(ClientCert::Pair {
+                cert: cert?,
+                key: key?,
+            })
         }
         _ => {
             r.type_error(node, "a PEM path, or `[cert.pem, key.pem]`");
@@ -703,9 +820,7 @@ fn read_cert(r: &mut Reader, node: &Node) -> Option<ClientCert> {
 
 fn read_data(r: &mut Reader, node: &Node) -> Option<Data> {
     match &node.kind {
-        NodeKind::Map(entries)
-            if entries.len() == 1 && entries[0].0.as_str() == Some("file") =>
-        {
+        NodeKind::Map(entries) if entries.len() == 1 && entries[0].0.as_str() == Some("file") => {
             r.text(&entries[0].1, "a file path").map(Data::File)
         }
         NodeKind::Map(_) if !looks_like_unquoted_template(node) => {
@@ -722,7 +837,10 @@ fn read_data(r: &mut Reader, node: &Node) -> Option<Data> {
             r.text(node, "a raw body").map(Data::Raw)
         }
         _ => {
-            r.type_error(node, "a mapping or list of pairs (form), a string (raw body), or `{file: path}`");
+            r.type_error(
+                node,
+                "a mapping or list of pairs (form), a string (raw body), or `{file: path}`",
+            );
             None
         }
     }
@@ -737,7 +855,10 @@ fn read_files(r: &mut Reader, node: &Node) -> Option<Vec<FilePart>> {
             NodeKind::Str(_) => r.text(value, "inline text").map(FileContent::Inline),
             NodeKind::Map(_) => read_file_spec(r, value),
             _ => {
-                r.type_error(value, "`{file: path, filename?, content_type?, headers?}` or inline text");
+                r.type_error(
+                    value,
+                    "`{file: path, filename?, content_type?, headers?}` or inline text",
+                );
                 None
             }
         };
@@ -750,7 +871,11 @@ fn read_files(r: &mut Reader, node: &Node) -> Option<Vec<FilePart>> {
 }
 
 fn read_file_spec(r: &mut Reader, node: &Node) -> Option<FileContent> {
-    let f = r.fields(node, "a file part", &["file", "filename", "content_type", "headers"])?;
+    let f = r.fields(
+        node,
+        "a file part",
+        &["file", "filename", "content_type", "headers"],
+    )?;
     let path = match f.get("file") {
         Some(n) => r.text(n, "a file path"),
         None => {
@@ -786,7 +911,9 @@ fn read_expect(r: &mut Reader, node: &Node) -> Option<Expect> {
         e.status = read_status(r, n).map(|s| Spanned::new(s, n.span));
     }
     if let Some(n) = f.get("ok") {
-        e.ok = r.bool(n, "`true` or `false`").map(|b| Spanned::new(b, n.span));
+        e.ok = r
+            .bool(n, "`true` or `false`")
+            .map(|b| Spanned::new(b, n.span));
     }
     if let Some(n) = f.get("headers") {
         e.headers = read_header_expects(r, n).unwrap_or_default();
@@ -805,7 +932,11 @@ fn read_expect(r: &mut Reader, node: &Node) -> Option<Expect> {
     }
     if let Some(n) = f.get("cookies") {
         e.cookies = r
-            .entries(n, "a mapping of cookie names to values or predicates", false)
+            .entries(
+                n,
+                "a mapping of cookie names to values or predicates",
+                false,
+            )
             .map(|entries| {
                 entries
                     .into_iter()
@@ -845,20 +976,29 @@ fn read_status(r: &mut Reader, node: &Node) -> Option<StatusExpect> {
             }
             let d = r
                 .diagnostic(node.span, format!("`{s}` is not a status"))
-                .label("expected a status code, a list of codes, a class like \"2xx\", or a predicate");
+                .label(
+                    "expected a status code, a list of codes, a class like \"2xx\", or a predicate",
+                );
             r.report(d);
             None
         }
         NodeKind::Map(_) => read_matcher(r, node).map(StatusExpect::Matches),
         _ => {
-            r.type_error(node, "a status code, a list of codes, a class like \"2xx\", or a predicate");
+            r.type_error(
+                node,
+                "a status code, a list of codes, a class like \"2xx\", or a predicate",
+            );
             None
         }
     }
 }
 
 fn read_header_expects(r: &mut Reader, node: &Node) -> Option<Vec<HeaderExpect>> {
-    let entries = r.entries(node, "a mapping of header names to values or predicates", true)?;
+    let entries = r.entries(
+        node,
+        "a mapping of header names to values or predicates",
+        true,
+    )?;
     let mut out = Vec::with_capacity(entries.len());
     for (name, value) in entries {
         let matcher = if value.is_null() {
@@ -872,7 +1012,11 @@ fn read_header_expects(r: &mut Reader, node: &Node) -> Option<Vec<HeaderExpect>>
 }
 
 fn read_json_expects(r: &mut Reader, node: &Node) -> Option<Vec<JsonExpect>> {
-    let entries = r.entries(node, "a mapping of JSONPaths to values or predicates", false)?;
+    let entries = r.entries(
+        node,
+        "a mapping of JSONPaths to values or predicates",
+        false,
+    )?;
     let mut out = Vec::with_capacity(entries.len());
     for (path, value) in entries {
         let compiled = r.json_path(&path.value, path.span);
@@ -992,8 +1136,8 @@ fn read_predicate(r: &mut Reader, word: &str, operand: &Node) -> Option<Predicat
             match JsonType::from_name(&name.value) {
                 Some(t) => Predicate::Type(t),
                 None => {
-                    let mut d = r
-                        .diagnostic(operand.span, format!("`{}` is not a JSON type", name.value));
+                    let mut d =
+                        r.diagnostic(operand.span, format!("`{}` is not a JSON type", name.value));
                     if let Some(near) = super::diagnostics::suggest(&name.value, JsonType::NAMES) {
                         d = d.label(format!("did you mean `{near}`?"));
                     }
@@ -1019,14 +1163,20 @@ fn read_predicate(r: &mut Reader, word: &str, operand: &Node) -> Option<Predicat
 fn durations_to_millis(r: &mut Reader, matcher: Matcher) -> Option<Matcher> {
     fn convert(r: &mut Reader, value: Value) -> Option<Value> {
         match value {
-            Value::String(text) if text.is_literal() => match crate::duration::parse(&text.source) {
-                Ok(d) => serde_json::Number::from_f64(d.as_secs_f64() * 1000.0).map(Value::Number),
-                Err(message) => {
-                    let d = r.diagnostic(text.span, message).label("expected a duration like 500ms");
-                    r.report(d);
-                    None
+            Value::String(text) if text.is_literal() => {
+                match crate::duration::parse(&text.source) {
+                    Ok(d) => {
+                        serde_json::Number::from_f64(d.as_secs_f64() * 1000.0).map(Value::Number)
+                    }
+                    Err(message) => {
+                        let d = r
+                            .diagnostic(text.span, message)
+                            .label("expected a duration like 500ms");
+                        r.report(d);
+                        None
+                    }
                 }
-            },
+            }
             Value::Array(items) => {
                 let items: Vec<Option<Value>> = items.into_iter().map(|v| convert(r, v)).collect();
                 Some(Value::Array(items.into_iter().collect::<Option<_>>()?))
@@ -1049,7 +1199,8 @@ fn durations_to_millis(r: &mut Reader, matcher: Matcher) -> Option<Matcher> {
                         Predicate::Gt(v) => Predicate::Gt(convert(r, v)?),
                         Predicate::Ge(v) => Predicate::Ge(convert(r, v)?),
                         Predicate::OneOf(vs) => {
-                            let vs: Vec<Option<Value>> = vs.into_iter().map(|v| convert(r, v)).collect();
+                            let vs: Vec<Option<Value>> =
+                                vs.into_iter().map(|v| convert(r, v)).collect();
                             Predicate::OneOf(vs.into_iter().collect::<Option<_>>()?)
                         }
                         Predicate::Not(m) => Predicate::Not(Box::new(convert_matcher(r, *m)?)),
@@ -1070,7 +1221,10 @@ fn read_captures(r: &mut Reader, node: &Node) -> Option<Vec<Capture>> {
     let mut ok = true;
     for (name, source) in entries {
         if !is_identifier(&name.value) {
-            r.error(name.span, format!("`{}` is not a valid variable name", name.value));
+            r.error(
+                name.span,
+                format!("`{}` is not a valid variable name", name.value),
+            );
             ok = false;
             continue;
         }
@@ -1142,7 +1296,10 @@ fn read_capture_source(r: &mut Reader, node: &Node) -> Option<CaptureSource> {
             };
             if group > groups {
                 let span = f.get("group").map_or(value.span, |n| n.span);
-                r.error(span, format!("the regex has {groups} group(s): there is no group {group}"));
+                r.error(
+                    span,
+                    format!("the regex has {groups} group(s): there is no group {group}"),
+                );
                 return None;
             }
             Some(CaptureSource::Regex { regex, group })

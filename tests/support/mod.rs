@@ -20,7 +20,10 @@ where
     S: AsRef<std::ffi::OsStr>,
 {
     let mut command = Command::new(env!("CARGO_BIN_EXE_sonde"));
-    command.args(args).current_dir(fixtures()).env("NO_COLOR", "1");
+    command
+        .args(args)
+        .current_dir(fixtures())
+        .env("NO_COLOR", "1");
     Sonde { command }
 }
 
