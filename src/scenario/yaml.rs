@@ -1131,6 +1131,7 @@ fn read_predicate(r: &mut Reader, word: &str, operand: &Node) -> Option<Predicat
                 return None;
             }
         },
+        "type" if operand.is_null() => Predicate::Type(JsonType::Null),
         "type" => {
             let name = r.string(operand, "a JSON type name")?;
             match JsonType::from_name(&name.value) {
