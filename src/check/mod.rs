@@ -2,3 +2,4 @@
 
 pub mod json_value;
 pub mod predicate;
+pub mod diff;
