@@ -76,7 +76,9 @@ impl Diff {
                     };
                     let segments = change
                         .iter_strings_lossy()
-                        .map(|(emphasized, text)| (emphasized, text.trim_end_matches(['\n', '\r']).to_string()))
+                        .map(|(emphasized, text)| {
+                            (emphasized, text.trim_end_matches(['\n', '\r']).to_string())
+                        })
                         .filter(|(_, text)| !text.is_empty())
                         .collect();
                     lines.push(DiffLine { kind, segments });
@@ -107,7 +109,13 @@ impl Diff {
                 for (emphasized, text) in &line.segments {
                     if *emphasized {
                         let strong = style.bold().underline();
-                        let _ = write!(out, "{}{text}{}{}", strong.render(), strong.render_reset(), style.render());
+                        let _ = write!(
+                            out,
+                            "{}{text}{}{}",
+                            strong.render(),
+                            strong.render_reset(),
+                            style.render()
+                        );
                     } else {
                         let _ = write!(out, "{text}");
                     }
@@ -115,7 +123,9 @@ impl Diff {
                 let _ = write!(out, "{}", style.render_reset());
             } else {
                 out.push_str(marker);
-                line.segments.iter().for_each(|(_, text)| out.push_str(text));
+                line.segments
+                    .iter()
+                    .for_each(|(_, text)| out.push_str(text));
             }
             out.push('\n');
         }
@@ -132,7 +142,10 @@ fn plain(kind: LineKind, text: &str) -> DiffLine {
 
 fn cut(lines: usize) -> DiffLine {
     let noun = if lines == 1 { "line" } else { "lines" };
-    plain(LineKind::Cut, &format!("… {lines} unchanged {noun} not shown"))
+    plain(
+        LineKind::Cut,
+        &format!("… {lines} unchanged {noun} not shown"),
+    )
 }
 
 #[cfg(test)]
@@ -145,7 +158,13 @@ mod tests {
         let expected = json!({"a": {"b": {"c": [1, 2, 3]}}, "z": "same"});
         let actual = json!({"z": "same", "a": {"b": {"c": [1, 2, 4]}}});
         let text = Diff::of_json(&expected, &actual).render("", false);
-        assert_eq!(text.lines().filter(|l| l.starts_with('-') && !l.starts_with("---")).count(), 1, "{text}");
+        assert_eq!(
+            text.lines()
+                .filter(|l| l.starts_with('-') && !l.starts_with("---"))
+                .count(),
+            1,
+            "{text}"
+        );
         assert!(text.contains("-        3\n"), "{text}");
         assert!(text.contains("+        4\n"), "{text}");
     }
@@ -165,6 +184,9 @@ mod tests {
         let text = Diff::of_text("the quick fox\n", "the slow fox\n").render("", true);
         assert!(text.contains("\u{1b}["), "{text}");
         let plain = Diff::of_text("the quick fox\n", "the slow fox\n").render("  ", false);
-        assert!(plain.contains("  -the quick fox\n  +the slow fox\n"), "{plain}");
+        assert!(
+            plain.contains("  -the quick fox\n  +the slow fox\n"),
+            "{plain}"
+        );
     }
 }

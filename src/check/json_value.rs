@@ -73,7 +73,12 @@ pub fn pretty_sorted(value: &J) -> String {
             J::Object(map) => {
                 let mut entries: Vec<(&String, &J)> = map.iter().collect();
                 entries.sort_by(|a, b| a.0.cmp(b.0));
-                J::Object(entries.into_iter().map(|(k, v)| (k.clone(), sort(v))).collect())
+                J::Object(
+                    entries
+                        .into_iter()
+                        .map(|(k, v)| (k.clone(), sort(v)))
+                        .collect(),
+                )
             }
             J::Array(items) => J::Array(items.iter().map(sort).collect()),
             other => other.clone(),
@@ -111,6 +116,9 @@ mod tests {
 
     #[test]
     fn sorts_keys_when_pretty_printing() {
-        assert_eq!(pretty_sorted(&json!({"b": 1, "a": {"d": 2, "c": 3}})), "{\n  \"a\": {\n    \"c\": 3,\n    \"d\": 2\n  },\n  \"b\": 1\n}");
+        assert_eq!(
+            pretty_sorted(&json!({"b": 1, "a": {"d": 2, "c": 3}})),
+            "{\n  \"a\": {\n    \"c\": 3,\n    \"d\": 2\n  },\n  \"b\": 1\n}"
+        );
     }
 }

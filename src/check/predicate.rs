@@ -55,7 +55,7 @@ pub struct Mismatch {
     /// What came, as shown to the user.
     pub actual: String,
     /// Both sides, when they are documents or long texts worth a diff.
-    pub documents: Option<(J, J)>,
+    pub documents: Option<Box<(J, J)>>,
 }
 
 impl Mismatch {
@@ -73,7 +73,10 @@ pub fn evaluate(matcher: &Matcher, actual: Option<&J>, r: &dyn Resolve) -> Vec<M
     match matcher {
         Matcher::Equals(expected) => match r.value(expected) {
             Ok(expected) => equals(&expected, actual).into_iter().collect(),
-            Err(e) => vec![Mismatch::new(format!("a value that could not be computed: {e}"), actual)],
+            Err(e) => vec![Mismatch::new(
+                format!("a value that could not be computed: {e}"),
+                actual,
+            )],
         },
         Matcher::All(predicates) => predicates
             .iter()
@@ -90,7 +93,7 @@ fn equals(expected: &J, actual: Option<&J>) -> Option<Mismatch> {
     if let Some(actual) = actual
         && worth_a_diff(expected, actual)
     {
-        m.documents = Some((expected.clone(), actual.clone()));
+        m.documents = Some(Box::new((expected.clone(), actual.clone())));
     }
     Some(m)
 }
@@ -99,13 +102,18 @@ fn equals(expected: &J, actual: Option<&J>) -> Option<Mismatch> {
 fn worth_a_diff(expected: &J, actual: &J) -> bool {
     match (expected, actual) {
         (J::Object(_) | J::Array(_), J::Object(_) | J::Array(_)) => true,
-        (J::String(e), J::String(a)) => e.contains('\n') || a.contains('\n') || e.len() + a.len() > 160,
+        (J::String(e), J::String(a)) => {
+            e.contains('\n') || a.contains('\n') || e.len() + a.len() > 160
+        }
         _ => false,
     }
 }
 
 fn predicate(p: &Predicate, actual: Option<&J>, r: &dyn Resolve) -> Result<(), Mismatch> {
-    let operand = |v: &Value| r.value(v).map_err(|e| Mismatch::new(format!("a value that could not be computed: {e}"), actual));
+    let operand = |v: &Value| {
+        r.value(v)
+            .map_err(|e| Mismatch::new(format!("a value that could not be computed: {e}"), actual))
+    };
     let fail = |expected: String| Err(Mismatch::new(expected, actual));
     match p {
         Predicate::Exists(should) => match (actual.is_some(), should) {
@@ -132,7 +140,9 @@ fn predicate(p: &Predicate, actual: Option<&J>, r: &dyn Resolve) -> Result<(), M
         }
         Predicate::Lt(v) => order(actual, &operand(v)?, "less than", |o| o == Ordering::Less),
         Predicate::Le(v) => order(actual, &operand(v)?, "at most", |o| o != Ordering::Greater),
-        Predicate::Gt(v) => order(actual, &operand(v)?, "greater than", |o| o == Ordering::Greater),
+        Predicate::Gt(v) => order(actual, &operand(v)?, "greater than", |o| {
+            o == Ordering::Greater
+        }),
         Predicate::Ge(v) => order(actual, &operand(v)?, "at least", |o| o != Ordering::Less),
         Predicate::Contains(v) => {
             let v = operand(v)?;
@@ -150,14 +160,20 @@ fn predicate(p: &Predicate, actual: Option<&J>, r: &dyn Resolve) -> Result<(), M
                 None => fail(format!("a string or a list not containing {}", show(&v))),
             }
         }
-        Predicate::StartsWith(v) => affix(actual, &operand(v)?, "starting with", |s, p| s.starts_with(p)),
+        Predicate::StartsWith(v) => affix(actual, &operand(v)?, "starting with", |s, p| {
+            s.starts_with(p)
+        }),
         Predicate::EndsWith(v) => affix(actual, &operand(v)?, "ending with", |s, p| s.ends_with(p)),
         Predicate::Matches(pattern) => {
             let regex = match pattern {
                 Pattern::Compiled(re) => re.clone(),
                 Pattern::Template(t) => {
-                    let source = r.text(t).map_err(|e| Mismatch::new(format!("a pattern that could not be computed: {e}"), actual))?;
-                    regex::Regex::new(&source).map_err(|e| Mismatch::new(format!("a valid regex, but `{source}` is not: {e}"), actual))?
+                    let source = r.text(t).map_err(|e| {
+                        Mismatch::new(format!("a pattern that could not be computed: {e}"), actual)
+                    })?;
+                    regex::Regex::new(&source).map_err(|e| {
+                        Mismatch::new(format!("a valid regex, but `{source}` is not: {e}"), actual)
+                    })?
                 }
             };
             match actual {
@@ -197,14 +213,24 @@ fn predicate(p: &Predicate, actual: Option<&J>, r: &dyn Resolve) -> Result<(), M
     }
 }
 
-fn order(actual: Option<&J>, bound: &J, words: &str, holds: impl Fn(Ordering) -> bool) -> Result<(), Mismatch> {
+fn order(
+    actual: Option<&J>,
+    bound: &J,
+    words: &str,
+    holds: impl Fn(Ordering) -> bool,
+) -> Result<(), Mismatch> {
     match actual.and_then(|a| json_cmp(a, bound)) {
         Some(o) if holds(o) => Ok(()),
         Some(_) => Err(Mismatch::new(format!("{words} {}", show(bound)), actual)),
         None => Err(Mismatch {
             expected: format!("{words} {}", show(bound)),
             actual: match actual {
-                Some(a) => format!("{} ({}, which does not compare with {})", show(a), with_article(type_name(a)), with_article(type_name(bound))),
+                Some(a) => format!(
+                    "{} ({}, which does not compare with {})",
+                    show(a),
+                    with_article(type_name(a)),
+                    with_article(type_name(bound))
+                ),
                 None => "nothing".into(),
             },
             documents: None,
@@ -222,19 +248,31 @@ fn contains(actual: Option<&J>, needle: &J) -> Option<bool> {
     }
 }
 
-fn affix(actual: Option<&J>, operand: &J, words: &str, holds: impl Fn(&str, &str) -> bool) -> Result<(), Mismatch> {
+fn affix(
+    actual: Option<&J>,
+    operand: &J,
+    words: &str,
+    holds: impl Fn(&str, &str) -> bool,
+) -> Result<(), Mismatch> {
     let affix = match operand {
         J::String(s) => s.clone(),
         other => show(other),
     };
     match actual {
         Some(J::String(s)) if holds(s, &affix) => Ok(()),
-        _ => Err(Mismatch::new(format!("a string {words} {}", show(&J::String(affix))), actual)),
+        _ => Err(Mismatch::new(
+            format!("a string {words} {}", show(&J::String(affix))),
+            actual,
+        )),
     }
 }
 
 fn with_article(word: &str) -> String {
-    let article = if word.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    let article = if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
     format!("{article} {word}")
 }
 
@@ -291,7 +329,10 @@ fn describe_predicate(p: &Predicate, r: &dyn Resolve) -> String {
         Predicate::EndsWith(x) => format!("a string ending with {}", v(x)),
         Predicate::Matches(Pattern::Compiled(re)) => format!("a string matching /{}/", re.as_str()),
         Predicate::Matches(Pattern::Template(t)) => format!("a string matching /{}/", t.source),
-        Predicate::OneOf(xs) => format!("one of [{}]", xs.iter().map(v).collect::<Vec<_>>().join(", ")),
+        Predicate::OneOf(xs) => format!(
+            "one of [{}]",
+            xs.iter().map(v).collect::<Vec<_>>().join(", ")
+        ),
         Predicate::Type(t) => format!("a value of type {}", type_label(*t)),
         Predicate::Length(m) => format!("a length of {}", describe(m, r)),
         Predicate::Exists(true) => "something (exists: true)".into(),
@@ -332,7 +373,10 @@ mod tests {
         assert!(!holds("\"2\"", json!(2)));
         assert!(holds("{}", json!({})));
         assert!(holds("{a: 1, b: [true]}", json!({"b": [true], "a": 1.0})));
-        assert!(!holds("{eq: 1, other: 2}", json!(1)), "a mixed mapping is a literal object");
+        assert!(
+            !holds("{eq: 1, other: 2}", json!(1)),
+            "a mixed mapping is a literal object"
+        );
     }
 
     #[test]
@@ -350,7 +394,11 @@ mod tests {
             ("{not_contains: x}", json!("abc"), json!("xyz")),
             ("{starts_with: ab}", json!("abc"), json!("cab")),
             ("{ends_with: bc}", json!("abc"), json!("bca")),
-            ("{matches: \"^[0-9a-f-]{36}$\"}", json!("0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9"), json!("nope")),
+            (
+                "{matches: \"^[0-9a-f-]{36}$\"}",
+                json!("0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9"),
+                json!("nope"),
+            ),
             ("{one_of: [a, b]}", json!("b"), json!("c")),
             ("{type: integer}", json!(3), json!(3.5)),
             ("{type: number}", json!(3.5), json!("3.5")),
@@ -378,14 +426,21 @@ mod tests {
     fn exists_false_is_the_only_way_to_pass_on_nothing() {
         let m = matcher("{exists: false}");
         assert!(evaluate(&m, None, &Literal).is_empty());
-        assert_eq!(first_failure("{exists: true}", None).expected, "something (exists: true)");
+        assert_eq!(
+            first_failure("{exists: true}", None).expected,
+            "something (exists: true)"
+        );
         assert_eq!(first_failure("5", None).actual, "nothing");
         assert_eq!(first_failure("{gt: 1}", None).expected, "greater than 1");
     }
 
     #[test]
     fn every_failing_word_is_reported() {
-        let all = evaluate(&matcher("{gt: 10, type: string, contains: z}"), Some(&json!(5)), &Literal);
+        let all = evaluate(
+            &matcher("{gt: 10, type: string, contains: z}"),
+            Some(&json!(5)),
+            &Literal,
+        );
         assert_eq!(all.len(), 3);
         assert_eq!(all[0].expected, "greater than 10");
         assert_eq!(all[1].expected, "a value of type string");
@@ -402,6 +457,9 @@ mod tests {
     fn comparing_unlike_types_says_so() {
         let m = first_failure("{lt: 5}", Some(json!("3")));
         assert_eq!(m.expected, "less than 5");
-        assert_eq!(m.actual, "\"3\" (a string, which does not compare with an integer)");
+        assert_eq!(
+            m.actual,
+            "\"3\" (a string, which does not compare with an integer)"
+        );
     }
 }

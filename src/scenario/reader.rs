@@ -162,7 +162,10 @@ impl<'s> Reader<'s> {
             if let Some((first, _)) = out.iter().find(|(k, _)| same(k)) {
                 let d = self
                     .diagnostic(key.span, format!("duplicate key `{name}`"))
-                    .label(format!("already defined at line {}", first.span.line))
+                    .label(format!(
+                        "already defined at line {}, column {}",
+                        first.span.line, first.span.col
+                    ))
                     .note("a repeated key would silently override the first: keep one");
                 self.report(d);
                 continue;

@@ -1166,9 +1166,7 @@ fn durations_to_millis(r: &mut Reader, matcher: Matcher) -> Option<Matcher> {
         match value {
             Value::String(text) if text.is_literal() => {
                 match crate::duration::parse(&text.source) {
-                    Ok(d) => {
-                        serde_json::Number::from_f64(d.as_secs_f64() * 1000.0).map(Value::Number)
-                    }
+                    Ok(d) => Some(Value::Number(millis(d))),
                     Err(message) => {
                         let d = r
                             .diagnostic(text.span, message)
@@ -1214,6 +1212,16 @@ fn durations_to_millis(r: &mut Reader, matcher: Matcher) -> Option<Matcher> {
         })
     }
     convert_matcher(r, matcher)
+}
+
+/// Whole milliseconds as an integer, so that messages read `500`, not `500.0`.
+fn millis(d: std::time::Duration) -> serde_json::Number {
+    let ms = d.as_secs_f64() * 1000.0;
+    if ms.fract() == 0.0 && ms < u64::MAX as f64 {
+        serde_json::Number::from(ms as u64)
+    } else {
+        serde_json::Number::from_f64(ms).unwrap_or_else(|| serde_json::Number::from(0))
+    }
 }
 
 fn read_captures(r: &mut Reader, node: &Node) -> Option<Vec<Capture>> {

@@ -1,0 +1,119 @@
+//! `bytes`: length, SHA-256 and equality with a file, over the raw body (or the saved file).
+
+use std::io::Read as _;
+
+use serde_json::Value as J;
+use sha2::{Digest as _, Sha256};
+
+use super::Context;
+use super::failure::{Failure, collect};
+use super::predicate::evaluate;
+use super::response::ResponseView;
+use crate::scenario::model::Expect;
+
+pub fn check(expect: &Expect, response: &ResponseView, ctx: &Context, out: &mut Vec<Failure>) {
+    let Some(bytes) = &expect.bytes else { return };
+    let summary = match body_summary(response) {
+        Ok(s) => s,
+        Err(e) => {
+            let span = bytes
+                .length
+                .as_ref()
+                .map(|m| m.span)
+                .or(bytes.sha256.as_ref().map(|s| s.span));
+            out.push(Failure::new(
+                span.unwrap_or_default(),
+                "bytes",
+                "a readable body",
+                e,
+            ));
+            return;
+        }
+    };
+    if let Some(length) = &bytes.length {
+        let mismatches = evaluate(length, Some(&J::from(summary.length)), ctx.resolve);
+        out.extend(collect(length.span, "bytes length", mismatches));
+    }
+    if let Some(sha) = &bytes.sha256
+        && sha.value != summary.sha256
+    {
+        out.push(Failure::new(
+            sha.span,
+            "bytes sha256",
+            &sha.value,
+            &summary.sha256,
+        ));
+    }
+    if let Some(file) = &bytes.equals_file {
+        let written = match ctx.resolve.text(file) {
+            Ok(p) => p,
+            Err(e) => {
+                out.push(Failure::new(
+                    file.span,
+                    "bytes equals_file",
+                    "a file path",
+                    e,
+                ));
+                return;
+            }
+        };
+        let path = ctx.scenario_dir.join(&written);
+        match file_summary(&path) {
+            Ok(expected) if expected == summary => {}
+            Ok(expected) => out.push(Failure::new(
+                file.span,
+                "bytes equals_file",
+                format!("the {} bytes of {written}", expected.length),
+                format!(
+                    "{} bytes that differ (sha256 {})",
+                    summary.length, summary.sha256
+                ),
+            )),
+            Err(e) => out.push(Failure::new(
+                file.span,
+                "bytes equals_file",
+                format!("the bytes of {written}"),
+                e,
+            )),
+        }
+    }
+}
+
+#[derive(Debug, PartialEq)]
+struct Summary {
+    length: u64,
+    sha256: String,
+}
+
+fn body_summary(response: &ResponseView) -> Result<Summary, String> {
+    match response.saved_to {
+        Some(path) => file_summary(path),
+        None => Ok(Summary {
+            length: response.body.len() as u64,
+            sha256: hex::encode(Sha256::digest(response.body)),
+        }),
+    }
+}
+
+/// Length and hash of a file, read in chunks so a large download is never held in memory.
+fn file_summary(path: &std::path::Path) -> Result<Summary, String> {
+    let mut file =
+        std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 64 * 1024];
+    let mut length = 0u64;
+    loop {
+        let n = file
+            .read(&mut buffer)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+        length += n as u64;
+    }
+    Ok(Summary {
+        length,
+        sha256: hex::encode(hasher.finalize()),
+    })
+}

@@ -1,0 +1,61 @@
+//! `json`: JSONPath (RFC 9535) queries, compiled at load; one node compares its value,
+//! several compare the list of values.
+
+use serde_json::Value as J;
+
+use super::Context;
+use super::failure::{Failure, collect};
+use super::predicate::evaluate;
+use super::response::ResponseView;
+use crate::scenario::model::{Expect, Matcher, Predicate};
+
+pub fn check(expect: &Expect, response: &ResponseView, ctx: &Context, out: &mut Vec<Failure>) {
+    if expect.json.is_empty() {
+        return;
+    }
+    let document = match response.json() {
+        Ok(d) => d,
+        Err(why) => {
+            let first = &expect.json[0];
+            out.push(Failure::new(
+                first.path.source.span,
+                "json",
+                "a JSON body",
+                why,
+            ));
+            return;
+        }
+    };
+    for j in &expect.json {
+        let assertion = format!("json {}", j.path.source.value);
+        let nodes = j.path.compiled.query(document).all();
+        let actual = match nodes.len() {
+            0 => None,
+            1 => Some(nodes[0].clone()),
+            _ => Some(J::Array(nodes.into_iter().cloned().collect())),
+        };
+        if actual.is_none() && !allows_nothing(&j.matcher) {
+            out.push(Failure::new(
+                j.matcher.span,
+                assertion,
+                expected_words(&j.matcher, ctx),
+                "nothing: the path matched nothing",
+            ));
+            continue;
+        }
+        out.extend(collect(
+            j.matcher.span,
+            &assertion,
+            evaluate(&j.matcher, actual.as_ref(), ctx.resolve),
+        ));
+    }
+}
+
+/// Only `exists: false` passes on a path that matched nothing.
+fn allows_nothing(matcher: &Matcher) -> bool {
+    matches!(matcher, Matcher::All(ps) if ps.iter().any(|p| matches!(p.value, Predicate::Exists(false))))
+}
+
+fn expected_words(matcher: &Matcher, ctx: &Context) -> String {
+    super::predicate::describe(matcher, ctx.resolve)
+}

@@ -1,0 +1,30 @@
+//! `duration`: the elapsed time, compared in milliseconds (durations in the file were
+//! turned into milliseconds when it was read).
+
+use serde_json::Value as J;
+
+use super::Context;
+use super::failure::{Failure, collect};
+use super::predicate::evaluate;
+use super::response::ResponseView;
+use crate::scenario::model::Expect;
+
+pub fn check(expect: &Expect, response: &ResponseView, ctx: &Context, out: &mut Vec<Failure>) {
+    let Some(matcher) = &expect.duration else {
+        return;
+    };
+    let ms = (response.elapsed.as_secs_f64() * 1000.0 * 10.0).round() / 10.0;
+    let actual = serde_json::Number::from_f64(ms).map(J::Number);
+    out.extend(
+        collect(
+            matcher.span,
+            "duration",
+            evaluate(matcher, actual.as_ref(), ctx.resolve),
+        )
+        .map(|mut f| {
+            f.actual = crate::duration::display(response.elapsed);
+            f.expected = format!("{} (ms)", f.expected);
+            f
+        }),
+    );
+}
