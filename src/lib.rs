@@ -5,6 +5,7 @@ pub mod cli;
 pub mod duration;
 pub mod exit;
 pub mod run;
+pub mod report;
 pub mod scenario;
 pub mod server;
 pub mod template;

@@ -1,3 +1,5 @@
 //! Running many files: discovery, planning, execution.
 
 pub mod discover;
+pub mod events;
+pub mod executor;

@@ -1,0 +1,42 @@
+//! The JSON report (`--json`): every file, step, exchange and failed assertion. Its shape is
+//! `schema/report.schema.json`, generated from these types.
+
+use std::path::Path;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::run::events::{FileReport, Summary};
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(title = "sonde run report")]
+pub struct JsonReport<'a> {
+    /// The sonde version that wrote the report.
+    pub version: &'static str,
+    pub summary: Summary,
+    /// Files in input order.
+    pub files: Vec<&'a FileReport>,
+}
+
+pub fn write(files: Vec<&FileReport>, summary: &Summary, path: &Path) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let report = JsonReport {
+        version: env!("CARGO_PKG_VERSION"),
+        summary: *summary,
+        files,
+    };
+    let mut text = serde_json::to_string_pretty(&report).map_err(std::io::Error::other)?;
+    text.push('\n');
+    std::fs::write(path, text)
+}
+
+/// The JSON Schema of the report, as committed in `schema/report.schema.json`.
+pub fn schema_json() -> String {
+    let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
+    let schema = generator.into_root_schema_for::<JsonReport>();
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}

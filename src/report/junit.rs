@@ -1,0 +1,114 @@
+//! JUnit XML: a testsuite per file, a testcase per step (quick-junit writes valid XML,
+//! stripping what XML cannot hold).
+
+use std::path::Path;
+
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+
+use crate::run::events::{FileReport, Outcome, StepReport, Summary};
+
+/// The report of a run, files in input order.
+pub fn report<'a>(files: impl IntoIterator<Item = &'a FileReport>, summary: &Summary) -> Report {
+    let mut report = Report::new("sonde");
+    report.set_time(summary.wall_time);
+    for file in files {
+        report.add_test_suite(suite(file));
+    }
+    report
+}
+
+pub fn write(report: &Report, path: &Path) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let xml = report.to_string().map_err(std::io::Error::other)?;
+    std::fs::write(path, xml)
+}
+
+fn suite(file: &FileReport) -> TestSuite {
+    let path = file.path.display().to_string();
+    let mut suite = TestSuite::new(file.name.as_str());
+    suite.extra.insert("file".into(), path.as_str().into());
+    suite.set_time(file.time);
+    if let Some(error) = &file.error {
+        // A file that does not load is one failing testcase, so pipelines show it.
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+        status.set_message("the file could not be loaded");
+        status.set_type("invalid input");
+        status.set_description(crate::report::strip_ansi(error));
+        let mut case = TestCase::new("load", status);
+        case.set_classname(path.as_str());
+        suite.add_test_case(case);
+        return suite;
+    }
+    for step in &file.steps {
+        suite.add_test_case(case(step, &path));
+    }
+    suite
+}
+
+fn case(step: &StepReport, path: &str) -> TestCase {
+    let status = match step.outcome {
+        Outcome::Passed => TestCaseStatus::success(),
+        Outcome::Skipped => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(step.skip_reason.clone().unwrap_or_default());
+            status
+        }
+        Outcome::Failed => {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            status.set_message(failure_message(step));
+            status.set_type(if step.assertions.is_empty() { "error" } else { "assertion" });
+            status.set_description(crate::report::strip_ansi(&failure_text(step)));
+            status
+        }
+    };
+    let mut case = TestCase::new(step.name.as_str(), status);
+    case.set_classname(path);
+    case.set_time(step.time);
+    if step.outcome == Outcome::Failed
+        && let Some(exchange) = &step.exchange
+    {
+        case.set_system_out(crate::report::exchange_text(exchange));
+    }
+    case
+}
+
+/// One line: the first problem, and how many more there are.
+fn failure_message(step: &StepReport) -> String {
+    let first = step
+        .errors
+        .first()
+        .cloned()
+        .or_else(|| {
+            step.assertions
+                .first()
+                .map(|a| format!("{}: expected {}, got {}", a.assertion, a.expected, a.actual))
+        })
+        .unwrap_or_else(|| "failed".into());
+    let total = step.errors.len() + step.assertions.len();
+    if total > 1 {
+        format!("{first} (and {} more)", total - 1)
+    } else {
+        first
+    }
+}
+
+/// Every problem of the step, with diffs.
+pub fn failure_text(step: &StepReport) -> String {
+    let mut out = String::new();
+    for e in &step.errors {
+        out.push_str(e);
+        out.push('\n');
+    }
+    for a in &step.assertions {
+        out.push_str(&format!(
+            "{} (line {})\n  expected: {}\n  actual:   {}\n",
+            a.assertion, a.line, a.expected, a.actual
+        ));
+        if let Some(diff) = &a.diff {
+            out.push_str(diff);
+        }
+    }
+    out
+}

@@ -1,0 +1,140 @@
+//! Runs files in parallel on a pool of `jobs` workers; steps within a file run in order.
+//! Workers send events over a channel to the one thread that owns the terminal and the
+//! reports, so each file's block is printed whole and reports keep the input order.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::Instant;
+
+use super::events::{Event, FileReport, Summary};
+
+/// The default number of parallel files: the work waits on the network, not the CPU.
+pub fn default_jobs() -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    (cores * 4).clamp(8, 64)
+}
+
+pub struct Options {
+    pub jobs: usize,
+    /// Stop starting new files after the first failure; running ones finish.
+    pub fail_fast: bool,
+}
+
+/// Runs every file with `run_file` and hands every event to `on_event`, on this thread.
+pub fn execute<F>(files: &[PathBuf], options: &Options, run_file: F, mut on_event: impl FnMut(Event)) -> Summary
+where
+    F: Fn(usize, &Path, &dyn Fn(Event)) -> FileReport + Sync,
+{
+    let started = Instant::now();
+    on_event(Event::RunStarted { files: files.len() });
+    let stop = AtomicBool::new(false);
+    let (sender, receiver) = mpsc::channel::<Event>();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.jobs.max(1))
+        .thread_name(|i| format!("sonde-worker-{i}"))
+        .build();
+    let mut summary = Summary::default();
+    std::thread::scope(|scope| {
+        let stop = &stop;
+        let run_file = &run_file;
+        scope.spawn(move || {
+            let work = |pool_sender: mpsc::Sender<Event>| {
+                rayon::scope(|s| {
+                    for (index, path) in files.iter().enumerate() {
+                        let sender = pool_sender.clone();
+                        s.spawn(move |_| {
+                            if stop.load(Ordering::Relaxed) {
+                                return;
+                            }
+                            let _ = sender.send(Event::FileStarted { index, path: path.clone() });
+                            let emit = |event: Event| {
+                                let _ = sender.send(event);
+                            };
+                            let report = run_file(index, path, &emit);
+                            if options.fail_fast && !report.passed() {
+                                stop.store(true, Ordering::Relaxed);
+                            }
+                            let _ = sender.send(Event::FileFinished(Box::new(report)));
+                        });
+                    }
+                });
+            };
+            match &pool {
+                Ok(pool) => pool.install(|| work(sender)),
+                Err(_) => work(sender),
+            }
+        });
+        for event in receiver {
+            if let Event::FileFinished(report) = &event {
+                summary.add(report);
+            }
+            on_event(event);
+        }
+    });
+    summary.wall_time = started.elapsed();
+    on_event(Event::RunFinished(summary));
+    summary
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::run::events::{Outcome, StepReport};
+    use std::time::Duration;
+
+    fn report(index: usize, path: &Path, outcome: Outcome) -> FileReport {
+        FileReport {
+            index,
+            path: path.to_path_buf(),
+            name: path.display().to_string(),
+            error: None,
+            time: Duration::ZERO,
+            steps: vec![StepReport {
+                name: "s".into(),
+                line: 1,
+                outcome,
+                skip_reason: None,
+                time: Duration::ZERO,
+                tries: 1,
+                errors: vec![],
+                assertions: vec![],
+                exchange: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn every_file_reports_once_whatever_the_order_of_finishing() {
+        let files: Vec<PathBuf> = (0..50).map(|i| PathBuf::from(format!("f{i}"))).collect();
+        let mut finished = Vec::new();
+        let summary = execute(
+            &files,
+            &Options { jobs: 8, fail_fast: false },
+            |i, p, _| {
+                std::thread::sleep(Duration::from_millis((50 - i as u64) % 7));
+                report(i, p, if i % 10 == 0 { Outcome::Failed } else { Outcome::Passed })
+            },
+            |e| {
+                if let Event::FileFinished(r) = e {
+                    finished.push(r.index);
+                }
+            },
+        );
+        finished.sort();
+        assert_eq!(finished, (0..50).collect::<Vec<_>>());
+        assert_eq!((summary.files_failed, summary.steps_passed), (5, 45));
+    }
+
+    #[test]
+    fn fail_fast_stops_starting_files() {
+        let files: Vec<PathBuf> = (0..200).map(|i| PathBuf::from(format!("f{i}"))).collect();
+        let summary = execute(
+            &files,
+            &Options { jobs: 1, fail_fast: true },
+            |i, p, _| report(i, p, Outcome::Failed),
+            |_| {},
+        );
+        assert!(summary.files_failed < 200);
+    }
+}
