@@ -1,5 +1,6 @@
 //! Reporters: independent consumers of the executor's events.
 
+pub mod console;
 pub mod json;
 pub mod junit;
 

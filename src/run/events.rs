@@ -90,6 +90,10 @@ pub struct AssertionReport {
     pub actual: String,
     /// A unified diff of expected and actual, when both are documents or texts.
     pub diff: Option<String>,
+    /// The same diff with colours and word emphasis, for terminals.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub diff_colored: Option<String>,
 }
 
 /// The request as sent and a summary of the response.

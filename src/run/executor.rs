@@ -22,9 +22,10 @@ pub struct Options {
 }
 
 /// Runs every file with `run_file` and hands every event to `on_event`, on this thread.
+/// `run_file` returns `None` for a file the selection leaves out entirely.
 pub fn execute<F>(files: &[PathBuf], options: &Options, run_file: F, mut on_event: impl FnMut(Event)) -> Summary
 where
-    F: Fn(usize, &Path, &dyn Fn(Event)) -> FileReport + Sync,
+    F: Fn(usize, &Path, &dyn Fn(Event)) -> Option<FileReport> + Sync,
 {
     let started = Instant::now();
     on_event(Event::RunStarted { files: files.len() });
@@ -51,7 +52,9 @@ where
                             let emit = |event: Event| {
                                 let _ = sender.send(event);
                             };
-                            let report = run_file(index, path, &emit);
+                            let Some(report) = run_file(index, path, &emit) else {
+                                return;
+                            };
                             if options.fail_fast && !report.passed() {
                                 stop.store(true, Ordering::Relaxed);
                             }
@@ -113,7 +116,7 @@ mod tests {
             &Options { jobs: 8, fail_fast: false },
             |i, p, _| {
                 std::thread::sleep(Duration::from_millis((50 - i as u64) % 7));
-                report(i, p, if i % 10 == 0 { Outcome::Failed } else { Outcome::Passed })
+                Some(report(i, p, if i % 10 == 0 { Outcome::Failed } else { Outcome::Passed }))
             },
             |e| {
                 if let Event::FileFinished(r) = e {
@@ -132,7 +135,7 @@ mod tests {
         let summary = execute(
             &files,
             &Options { jobs: 1, fail_fast: true },
-            |i, p, _| report(i, p, Outcome::Failed),
+            |i, p, _| Some(report(i, p, Outcome::Failed)),
             |_| {},
         );
         assert!(summary.files_failed < 200);

@@ -3,3 +3,5 @@
 pub mod discover;
 pub mod events;
 pub mod executor;
+pub mod plan;
+pub mod servers;

@@ -1,0 +1,207 @@
+//! The terminal: one line per file as files finish, a progress bar while the run goes on,
+//! every failure with its diff after the run, and the summary as the very last line.
+
+use std::io::Write;
+use std::time::Duration;
+
+use anstyle::{AnsiColor, Style};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::run::events::{Event, FileReport, Outcome, StepReport, Summary};
+
+pub struct Console {
+    color: bool,
+    verbose: bool,
+    progress: Option<ProgressBar>,
+    /// Failed files, kept to print their failures after the run, in input order.
+    failed: Vec<FileReport>,
+    failures_so_far: usize,
+}
+
+impl Console {
+    pub fn new(color: bool, verbose: bool, progress: bool) -> Console {
+        Console {
+            color,
+            verbose,
+            progress: progress.then(|| {
+                let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+                bar.set_style(
+                    ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} files {msg} {elapsed}")
+                        .unwrap_or_else(|_| ProgressStyle::default_bar())
+                        .progress_chars("=> "),
+                );
+                bar.enable_steady_tick(Duration::from_millis(120));
+                bar
+            }),
+            failed: Vec::new(),
+            failures_so_far: 0,
+        }
+    }
+
+    pub fn on_event(&mut self, event: &Event) {
+        match event {
+            Event::RunStarted { files } => {
+                if let Some(bar) = &self.progress {
+                    bar.set_length(*files as u64);
+                }
+            }
+            Event::FileStarted { .. } | Event::StepFinished { .. } => {}
+            Event::FileFinished(report) => self.file_finished(report),
+            Event::RunFinished(summary) => self.run_finished(summary),
+        }
+    }
+
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.color {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text.to_string()
+        }
+    }
+
+    /// Prints a block whole, above the progress bar.
+    fn print(&self, block: &str) {
+        let write = || {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(block.as_bytes());
+            let _ = out.flush();
+        };
+        match &self.progress {
+            Some(bar) => bar.suspend(write),
+            None => write(),
+        }
+    }
+
+    fn file_finished(&mut self, report: &FileReport) {
+        let (mark, style) = if report.passed() {
+            ("✓", Style::new().fg_color(Some(AnsiColor::Green.into())))
+        } else {
+            ("✗", Style::new().fg_color(Some(AnsiColor::Red.into())).bold())
+        };
+        let mut block = format!(
+            "{} {} {}\n",
+            self.paint(style, mark),
+            report.name,
+            self.paint(Style::new().dimmed(), &file_counts(report)),
+        );
+        if self.verbose {
+            for step in &report.steps {
+                block.push_str(&format!("    {} {}\n", step_mark(step.outcome), step.name));
+                if let Some(exchange) = &step.exchange {
+                    for line in super::exchange_text(exchange).lines() {
+                        block.push_str(&format!("      {line}\n"));
+                    }
+                }
+            }
+        }
+        self.print(&block);
+        if let Some(bar) = &self.progress {
+            bar.inc(1);
+        }
+        if !report.passed() {
+            self.failures_so_far += report.count(Outcome::Failed) + usize::from(report.error.is_some());
+            if let Some(bar) = &self.progress {
+                bar.set_message(format!("{} failed", self.failures_so_far));
+            }
+            self.failed.push(report.clone());
+        }
+    }
+
+    fn run_finished(&mut self, summary: &Summary) {
+        if let Some(bar) = self.progress.take() {
+            bar.finish_and_clear();
+        }
+        self.failed.sort_by_key(|f| f.index);
+        let mut block = String::new();
+        for file in &self.failed {
+            block.push_str(&self.failure_block(file));
+        }
+        let red = Style::new().fg_color(Some(AnsiColor::Red.into())).bold();
+        let green = Style::new().fg_color(Some(AnsiColor::Green.into())).bold();
+        let files_line = format!(
+            "files: {} passed, {} failed; {}",
+            summary.files_passed,
+            summary.files_failed,
+            crate::duration::display(summary.wall_time)
+        );
+        block.push_str(&format!("\n{files_line}\n"));
+        let last = format!(
+            "{} passed, {} failed, {} skipped",
+            summary.steps_passed, summary.steps_failed, summary.steps_skipped
+        );
+        let style = if summary.failed() { red } else { green };
+        block.push_str(&format!("{}\n", self.paint(style, &last)));
+        self.print(&block);
+    }
+
+    fn failure_block(&self, file: &FileReport) -> String {
+        let red = Style::new().fg_color(Some(AnsiColor::Red.into())).bold();
+        let mut out = String::new();
+        if let Some(error) = &file.error {
+            out.push_str(&format!("\n{} {}\n{error}", self.paint(red, "✗"), file.path.display()));
+            return out;
+        }
+        for step in file.steps.iter().filter(|s| s.outcome == Outcome::Failed) {
+            out.push_str(&self.step_failure(file, step));
+        }
+        out
+    }
+
+    fn step_failure(&self, file: &FileReport, step: &StepReport) -> String {
+        let red = Style::new().fg_color(Some(AnsiColor::Red.into())).bold();
+        let bold = Style::new().bold();
+        let path = file.path.display();
+        let mut out = format!(
+            "\n{} {} › {} ({path}:{})\n",
+            self.paint(red, "✗"),
+            self.paint(bold, &file.name),
+            self.paint(bold, &step.name),
+            step.line
+        );
+        if step.tries > 1 {
+            out.push_str(&format!("  after {} tries\n", step.tries));
+        }
+        for error in &step.errors {
+            out.push_str(&format!("  {}\n", self.paint(red, error)));
+        }
+        for a in &step.assertions {
+            out.push_str(&format!(
+                "  {} ({path}:{})\n    expected: {}\n    actual:   {}\n",
+                self.paint(bold, &a.assertion),
+                a.line,
+                a.expected,
+                a.actual
+            ));
+            let diff = if self.color { a.diff_colored.as_ref().or(a.diff.as_ref()) } else { a.diff.as_ref() };
+            if let Some(diff) = diff {
+                out.push_str(diff);
+            }
+        }
+        out
+    }
+}
+
+fn file_counts(report: &FileReport) -> String {
+    if report.error.is_some() {
+        return "(could not be loaded)".into();
+    }
+    let passed = report.count(Outcome::Passed);
+    let failed = report.count(Outcome::Failed);
+    let skipped = report.count(Outcome::Skipped);
+    let mut parts = vec![format!("{passed}/{} steps", report.steps.len())];
+    if failed > 0 {
+        parts.push(format!("{failed} failed"));
+    }
+    if skipped > 0 {
+        parts.push(format!("{skipped} skipped"));
+    }
+    format!("({}; {})", parts.join(", "), crate::duration::display(report.time))
+}
+
+fn step_mark(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Passed => "✓",
+        Outcome::Failed => "✗",
+        Outcome::Skipped => "-",
+    }
+}

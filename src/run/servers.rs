@@ -1,0 +1,197 @@
+//! The servers of a config, started before the run and stopped when it ends (also on
+//! failure: they stop when [`Servers`] is dropped).
+
+use std::io::Read;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use indexmap::IndexMap;
+
+use crate::scenario::config::{Server, ServerKind};
+use crate::server::ServerHandle;
+
+/// Running servers; their URLs become variables of the same names.
+#[derive(Default)]
+pub struct Servers {
+    pub urls: IndexMap<String, String>,
+    builtin: Vec<ServerHandle>,
+    children: Vec<Child>,
+}
+
+impl Drop for Servers {
+    fn drop(&mut self) {
+        for child in &mut self.children {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        for handle in self.builtin.drain(..) {
+            handle.shutdown();
+        }
+    }
+}
+
+impl Servers {
+    /// Starts every server; the first that fails stops the others and says why.
+    pub fn start(servers: &[Server]) -> Result<Servers, String> {
+        let mut running = Servers::default();
+        for server in servers {
+            let name = server.name.value.clone();
+            let url = match &server.kind {
+                ServerKind::Builtin => {
+                    let handle = crate::server::spawn([127, 0, 0, 1].into(), 0)
+                        .map_err(|e| format!("server `{name}`: the embedded server did not start: {e}"))?;
+                    let url = handle.url();
+                    running.builtin.push(handle);
+                    url
+                }
+                ServerKind::Command { command, ready, timeout } => {
+                    running.start_command(&name, &command.source, ready.as_ref().map(|t| t.source.as_str()), *timeout)?
+                }
+            };
+            running.urls.insert(name, url);
+        }
+        Ok(running)
+    }
+
+    fn start_command(&mut self, name: &str, command: &str, ready: Option<&str>, timeout: Duration) -> Result<String, String> {
+        let port = free_port().map_err(|e| format!("server `{name}`: no free port: {e}"))?;
+        let url = format!("http://127.0.0.1:{port}");
+        let fill = |text: &str| text.replace("{{ port }}", &port.to_string()).replace("{{port}}", &port.to_string()).replace("{{ url }}", &url).replace("{{url}}", &url);
+        let command_line = fill(command);
+        let words = shell_words(&command_line);
+        let Some((program, args)) = words.split_first() else {
+            return Err(format!("server `{name}`: the command is empty"));
+        };
+        // No shell is involved: the command is split into words here.
+        let mut child = Command::new(program)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("server `{name}`: cannot start `{command_line}`: {e}"))?;
+        if let Some(ready) = ready {
+            let ready_url = fill(ready);
+            if let Err(why) = wait_ready(&ready_url, timeout, &mut child) {
+                let _ = child.kill();
+                let output = last_output(&mut child);
+                return Err(format!("server `{name}`: {why}\n  command: {command_line}\n  its last output:\n{output}"));
+            }
+        }
+        self.children.push(child);
+        Ok(url)
+    }
+}
+
+fn free_port() -> std::io::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Polls `url` until it answers 2xx, the command exits, or `timeout` passes.
+fn wait_ready(url: &str, timeout: Duration, child: &mut Child) -> Result<(), String> {
+    let parsed = url::Url::parse(url).map_err(|e| format!("`ready` is not a URL ({url}): {e}"))?;
+    let started = Instant::now();
+    while started.elapsed() < timeout {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(format!("the command exited ({status}) before {url} answered"));
+        }
+        if probe(&parsed).is_some_and(|status| (200..300).contains(&status)) {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Err(format!("{url} did not answer 2xx within {}", crate::duration::display(timeout)))
+}
+
+/// One plain HTTP/1.1 GET; the status code when an answer came.
+fn probe(url: &url::Url) -> Option<u16> {
+    use std::io::Write;
+    let host = url.host_str()?;
+    let port = url.port_or_known_default()?;
+    let addr = std::net::ToSocketAddrs::to_socket_addrs(&(host, port)).ok()?.next()?;
+    let mut stream = std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(500)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    let path = &url[url::Position::BeforePath..];
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n").ok()?;
+    let mut head = [0u8; 64];
+    let n = stream.read(&mut head).ok()?;
+    let line = String::from_utf8_lossy(&head[..n]);
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn last_output(child: &mut Child) -> String {
+    let mut text = String::new();
+    if let Some(mut out) = child.stdout.take() {
+        let _ = out.read_to_string(&mut text);
+    }
+    if let Some(mut err) = child.stderr.take() {
+        let _ = err.read_to_string(&mut text);
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let tail = &lines[lines.len().saturating_sub(20)..];
+    tail.iter().map(|l| format!("    {l}\n")).collect()
+}
+
+/// Splits a command line into words: whitespace separates, quotes group, no shell expansion.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quote = None;
+    let mut in_word = false;
+    for c in line.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => word.push(c),
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                in_word = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            (None, c) => {
+                word.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_words_like_a_shell_without_expanding() {
+        assert_eq!(shell_words("a  'b c' \"d\"e $HOME"), ["a", "b c", "de", "$HOME"]);
+    }
+
+    #[test]
+    fn starts_and_stops_the_builtin_server() {
+        let config = crate::scenario::config::Config::load(&crate::scenario::SourceFile::new("sonde.yaml", "servers: { bin: builtin }\n")).unwrap();
+        let servers = Servers::start(&config.servers).unwrap();
+        let url = servers.urls["bin"].clone();
+        assert!(probe(&url::Url::parse(&format!("{url}/get")).unwrap()) == Some(200));
+        drop(servers);
+        assert!(probe(&url::Url::parse(&format!("{url}/get")).unwrap()).is_none());
+    }
+
+    #[test]
+    fn a_command_that_never_gets_ready_is_reported_with_its_output() {
+        let config = crate::scenario::config::Config::load(&crate::scenario::SourceFile::new(
+            "sonde.yaml",
+            "servers:\n  api:\n    command: sh -c 'echo starting on {{ port }}; exit 3'\n    ready: \"{{ url }}/health\"\n    timeout: 5s\n",
+        ))
+        .unwrap();
+        let err = Servers::start(&config.servers).err().unwrap();
+        assert!(err.contains("exited"), "{err}");
+        assert!(err.contains("starting on"), "{err}");
+    }
+}
