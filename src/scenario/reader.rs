@@ -354,7 +354,7 @@ impl<'s> Reader<'s> {
 
     /// A JSONPath, compiled now.
     pub fn json_path(&mut self, source: &str, span: Span) -> Option<JsonPath> {
-        match serde_json_path::JsonPath::parse(source) {
+        match serde_json_path::JsonPath::parse(&bracket_dotted_names(source)) {
             Ok(compiled) => Some(JsonPath {
                 source: Spanned::new(source.to_owned(), span),
                 compiled,
@@ -399,6 +399,49 @@ pub fn quote_unquoted_template(line: &str) -> Option<String> {
     ))
 }
 
+/// `$.headers.X-Trace` → `$.headers['X-Trace']`. RFC 9535 shorthand names cannot hold `-`,
+/// but header names do, and every httpbin echo is keyed by them: the dotted form is what
+/// users write (the contract's own example does), so it is read as the bracketed one.
+pub fn bracket_dotted_names(path: &str) -> std::borrow::Cow<'_, str> {
+    let shorthand_ok = |name: &str| {
+        let mut chars = name.chars();
+        chars.next().is_some_and(|c| c.is_alphabetic() || c == '_' || !c.is_ascii())
+            && chars.all(|c| c.is_alphanumeric() || c == '_' || !c.is_ascii())
+    };
+    let mut out = String::with_capacity(path.len() + 8);
+    let mut changed = false;
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut chars = path.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') if depth > 0 => quote = Some(c),
+            (None, '[') => depth += 1,
+            (None, ']') => depth = depth.saturating_sub(1),
+            (None, '.') if depth == 0 && !matches!(chars.peek(), Some((_, '.' | '[' | '*')) | None) => {
+                let start = i + 1;
+                let end = path[start..]
+                    .find(['.', '['])
+                    .map_or(path.len(), |offset| start + offset);
+                let name = &path[start..end];
+                if !name.is_empty() && !shorthand_ok(name) && !name.contains(char::is_whitespace) {
+                    out.push_str(&format!("['{}']", name.replace('\\', "\\\\").replace('\'', "\\'")));
+                    changed = true;
+                    while chars.peek().is_some_and(|(j, _)| *j < end) {
+                        chars.next();
+                    }
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    if changed { std::borrow::Cow::Owned(out) } else { std::borrow::Cow::Borrowed(path) }
+}
+
 /// YAML reads `{{ name }}` as a mapping whose only key is a mapping: the user meant a template.
 pub fn looks_like_unquoted_template(node: &Node) -> bool {
     match &node.kind {
@@ -406,6 +449,21 @@ pub fn looks_like_unquoted_template(node: &Node) -> bool {
             entries.len() == 1 && matches!(entries[0].0.kind, NodeKind::Map(_))
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bracket_dotted_names;
+
+    #[test]
+    fn dotted_names_with_dashes_become_bracketed() {
+        assert_eq!(bracket_dotted_names("$.headers.X-Trace"), "$.headers['X-Trace']");
+        assert_eq!(bracket_dotted_names("$.a.b-c[0].d"), "$.a['b-c'][0].d");
+        assert_eq!(bracket_dotted_names("$.plain.path[*]"), "$.plain.path[*]");
+        assert_eq!(bracket_dotted_names("$..id"), "$..id");
+        assert_eq!(bracket_dotted_names("$[?@.a-1 > 2]"), "$[?@.a-1 > 2]");
+        assert_eq!(bracket_dotted_names("$['x-y'].z"), "$['x-y'].z");
     }
 }
 
