@@ -26,6 +26,18 @@ pub enum Command {
     Serve(ServeArgs),
     /// Print the JSON Schema of the scenario format.
     Schema,
+    /// Merge JUnit reports (of shards) into one, written to standard output or `--output`.
+    MergeJunit(MergeJunitArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct MergeJunitArgs {
+    /// The reports to merge.
+    #[arg(required = true)]
+    pub reports: Vec<PathBuf>,
+    /// Write the merged report here instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// What selects files and defines variables, shared by `run` and `validate`.

@@ -19,6 +19,7 @@ pub fn main(cli: Cli) -> Outcome {
             Outcome::Success
         }
         Command::Serve(args) => serve::serve(&args),
+        Command::MergeJunit(args) => merge_junit(&args),
         Command::Run(_) => {
             eprintln!("sonde run: sending requests is not available in this build yet");
             Outcome::Invalid
@@ -34,6 +35,30 @@ pub fn stderr_color(choice: ColorChoice) -> bool {
         ColorChoice::Auto => {
             std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 && std::io::stderr().is_terminal()
+        }
+    }
+}
+
+fn merge_junit(args: &args::MergeJunitArgs) -> Outcome {
+    let report = match crate::report::junit::merge(&args.reports) {
+        Ok(r) => r,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Outcome::Invalid;
+        }
+    };
+    let written = match &args.output {
+        Some(path) => crate::report::junit::write(&report, path),
+        None => report
+            .to_string()
+            .map_err(std::io::Error::other)
+            .map(|xml| print!("{xml}")),
+    };
+    match written {
+        Ok(()) => Outcome::Success,
+        Err(e) => {
+            eprintln!("error: cannot write the merged report: {e}");
+            Outcome::Invalid
         }
     }
 }

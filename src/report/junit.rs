@@ -112,3 +112,19 @@ pub fn failure_text(step: &StepReport) -> String {
     }
     out
 }
+
+/// Merges the reports of several shards into one: every testsuite of every file, in the
+/// order given, with the run's time the longest of theirs (shards run side by side).
+pub fn merge(paths: &[std::path::PathBuf]) -> Result<Report, String> {
+    let mut merged = Report::new("sonde");
+    let mut longest = std::time::Duration::ZERO;
+    for path in paths {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+        let report = Report::deserialize_from_str(&text)
+            .map_err(|e| format!("{}: not a JUnit report: {e}", path.display()))?;
+        longest = longest.max(report.time.unwrap_or_default());
+        merged.add_test_suites(report.test_suites);
+    }
+    merged.set_time(longest);
+    Ok(merged)
+}
