@@ -104,7 +104,8 @@ fn the_schema_rejects_what_the_loader_rejects() {
 #[test]
 fn the_committed_report_schema_is_current() {
     let generated = sonde::report::json::schema_json();
-    let committed = std::fs::read_to_string(root().join("schema/report.schema.json")).unwrap_or_default();
+    let committed =
+        std::fs::read_to_string(root().join("schema/report.schema.json")).unwrap_or_default();
     assert!(
         committed == generated,
         "schema/report.schema.json is stale: regenerate it with `cargo test --test schema -- --ignored write_schemas`"
@@ -115,6 +116,14 @@ fn the_committed_report_schema_is_current() {
 #[test]
 #[ignore]
 fn write_schemas() {
-    std::fs::write(root().join(COMMITTED), sonde::scenario::schema::scenario_schema_json()).unwrap();
-    std::fs::write(root().join("schema/report.schema.json"), sonde::report::json::schema_json()).unwrap();
+    std::fs::write(
+        root().join(COMMITTED),
+        sonde::scenario::schema::scenario_schema_json(),
+    )
+    .unwrap();
+    std::fs::write(
+        root().join("schema/report.schema.json"),
+        sonde::report::json::schema_json(),
+    )
+    .unwrap();
 }

@@ -48,8 +48,19 @@ pub fn validate(args: &ValidateArgs) -> Outcome {
         .collect();
     let mut invalid = found.missing.len();
     for path in &found.files {
-        let problems = match scenario::load_file(path) {
-            Ok(s) => check_variables(&s, &outer),
+        let problems = match scenario::load(path, input.http_env.as_deref()) {
+            Ok(loaded) => {
+                for skipped in &loaded.skipped {
+                    eprintln!(
+                        "warning: {}:{}:{}: {} (reported as a skipped assertion)",
+                        path.display(),
+                        skipped.span.line,
+                        skipped.span.col,
+                        skipped.what
+                    );
+                }
+                check_variables(&loaded.scenario, &outer)
+            }
             Err(diagnostics) => diagnostics,
         };
         if !problems.is_empty() {

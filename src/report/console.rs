@@ -26,9 +26,11 @@ impl Console {
             progress: progress.then(|| {
                 let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
                 bar.set_style(
-                    ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} files {msg} {elapsed}")
-                        .unwrap_or_else(|_| ProgressStyle::default_bar())
-                        .progress_chars("=> "),
+                    ProgressStyle::with_template(
+                        "{spinner} [{bar:30}] {pos}/{len} files {msg} {elapsed}",
+                    )
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
                 );
                 bar.enable_steady_tick(Duration::from_millis(120));
                 bar
@@ -76,7 +78,10 @@ impl Console {
         let (mark, style) = if report.passed() {
             ("✓", Style::new().fg_color(Some(AnsiColor::Green.into())))
         } else {
-            ("✗", Style::new().fg_color(Some(AnsiColor::Red.into())).bold())
+            (
+                "✗",
+                Style::new().fg_color(Some(AnsiColor::Red.into())).bold(),
+            )
         };
         let mut block = format!(
             "{} {} {}\n",
@@ -99,7 +104,8 @@ impl Console {
             bar.inc(1);
         }
         if !report.passed() {
-            self.failures_so_far += report.count(Outcome::Failed) + usize::from(report.error.is_some());
+            self.failures_so_far +=
+                report.count(Outcome::Failed) + usize::from(report.error.is_some());
             if let Some(bar) = &self.progress {
                 bar.set_message(format!("{} failed", self.failures_so_far));
             }
@@ -138,7 +144,11 @@ impl Console {
         let red = Style::new().fg_color(Some(AnsiColor::Red.into())).bold();
         let mut out = String::new();
         if let Some(error) = &file.error {
-            out.push_str(&format!("\n{} {}\n{error}", self.paint(red, "✗"), file.path.display()));
+            out.push_str(&format!(
+                "\n{} {}\n{error}",
+                self.paint(red, "✗"),
+                file.path.display()
+            ));
             return out;
         }
         for step in file.steps.iter().filter(|s| s.outcome == Outcome::Failed) {
@@ -172,7 +182,11 @@ impl Console {
                 a.expected,
                 a.actual
             ));
-            let diff = if self.color { a.diff_colored.as_ref().or(a.diff.as_ref()) } else { a.diff.as_ref() };
+            let diff = if self.color {
+                a.diff_colored.as_ref().or(a.diff.as_ref())
+            } else {
+                a.diff.as_ref()
+            };
             if let Some(diff) = diff {
                 out.push_str(diff);
             }
@@ -195,7 +209,11 @@ fn file_counts(report: &FileReport) -> String {
     if skipped > 0 {
         parts.push(format!("{skipped} skipped"));
     }
-    format!("({}; {})", parts.join(", "), crate::duration::display(report.time))
+    format!(
+        "({}; {})",
+        parts.join(", "),
+        crate::duration::display(report.time)
+    )
 }
 
 fn step_mark(outcome: Outcome) -> &'static str {

@@ -58,7 +58,11 @@ fn case(step: &StepReport, path: &str) -> TestCase {
         Outcome::Failed => {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
             status.set_message(failure_message(step));
-            status.set_type(if step.assertions.is_empty() { "error" } else { "assertion" });
+            status.set_type(if step.assertions.is_empty() {
+                "error"
+            } else {
+                "assertion"
+            });
             status.set_description(crate::report::strip_ansi(&failure_text(step)));
             status
         }
@@ -119,7 +123,8 @@ pub fn merge(paths: &[std::path::PathBuf]) -> Result<Report, String> {
     let mut merged = Report::new("sonde");
     let mut longest = std::time::Duration::ZERO;
     for path in paths {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
         let report = Report::deserialize_from_str(&text)
             .map_err(|e| format!("{}: not a JUnit report: {e}", path.display()))?;
         longest = longest.max(report.time.unwrap_or_default());

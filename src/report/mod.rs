@@ -38,7 +38,10 @@ pub fn exchange_text(e: &ExchangeReport) -> String {
         out.push_str(&format!("~ redirected: {hop}\n"));
     }
     if let Some(status) = e.status {
-        out.push_str(&format!("< {status} {}\n", e.reason.as_deref().unwrap_or("")));
+        out.push_str(&format!(
+            "< {status} {}\n",
+            e.reason.as_deref().unwrap_or("")
+        ));
         for (name, value) in &e.response_headers {
             out.push_str(&format!("< {name}: {value}\n"));
         }
@@ -53,6 +56,9 @@ pub fn exchange_text(e: &ExchangeReport) -> String {
 mod tests {
     #[test]
     fn strips_colour_codes() {
-        assert_eq!(super::strip_ansi("\u{1b}[31mred\u{1b}[0m plain"), "red plain");
+        assert_eq!(
+            super::strip_ansi("\u{1b}[31mred\u{1b}[0m plain"),
+            "red plain"
+        );
     }
 }

@@ -12,7 +12,7 @@ use serde::Serialize;
 pub enum Event {
     RunStarted { files: usize },
     FileStarted { index: usize, path: PathBuf },
-    StepFinished { index: usize, step: StepReport },
+    StepFinished { index: usize, step: Box<StepReport> },
     FileFinished(Box<FileReport>),
     RunFinished(Summary),
 }

@@ -23,7 +23,12 @@ pub struct Options {
 
 /// Runs every file with `run_file` and hands every event to `on_event`, on this thread.
 /// `run_file` returns `None` for a file the selection leaves out entirely.
-pub fn execute<F>(files: &[PathBuf], options: &Options, run_file: F, mut on_event: impl FnMut(Event)) -> Summary
+pub fn execute<F>(
+    files: &[PathBuf],
+    options: &Options,
+    run_file: F,
+    mut on_event: impl FnMut(Event),
+) -> Summary
 where
     F: Fn(usize, &Path, &dyn Fn(Event)) -> Option<FileReport> + Sync,
 {
@@ -48,7 +53,10 @@ where
                             if stop.load(Ordering::Relaxed) {
                                 return;
                             }
-                            let _ = sender.send(Event::FileStarted { index, path: path.clone() });
+                            let _ = sender.send(Event::FileStarted {
+                                index,
+                                path: path.clone(),
+                            });
                             let emit = |event: Event| {
                                 let _ = sender.send(event);
                             };
@@ -113,10 +121,21 @@ mod tests {
         let mut finished = Vec::new();
         let summary = execute(
             &files,
-            &Options { jobs: 8, fail_fast: false },
+            &Options {
+                jobs: 8,
+                fail_fast: false,
+            },
             |i, p, _| {
                 std::thread::sleep(Duration::from_millis((50 - i as u64) % 7));
-                Some(report(i, p, if i % 10 == 0 { Outcome::Failed } else { Outcome::Passed }))
+                Some(report(
+                    i,
+                    p,
+                    if i % 10 == 0 {
+                        Outcome::Failed
+                    } else {
+                        Outcome::Passed
+                    },
+                ))
             },
             |e| {
                 if let Event::FileFinished(r) = e {
@@ -134,7 +153,10 @@ mod tests {
         let files: Vec<PathBuf> = (0..200).map(|i| PathBuf::from(format!("f{i}"))).collect();
         let summary = execute(
             &files,
-            &Options { jobs: 1, fail_fast: true },
+            &Options {
+                jobs: 1,
+                fail_fast: true,
+            },
             |i, p, _| Some(report(i, p, Outcome::Failed)),
             |_| {},
         );

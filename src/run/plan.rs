@@ -16,7 +16,10 @@ impl std::str::FromStr for Shard {
     fn from_str(text: &str) -> Result<Shard, String> {
         let bad = || format!("--shard takes i/n with 1 ≤ i ≤ n, like 2/5; got `{text}`");
         let (i, n) = text.split_once('/').ok_or_else(bad)?;
-        let (index, count) = (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+        let (index, count) = (
+            i.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
         if index == 0 || count == 0 || index > count {
             return Err(bad());
         }
@@ -73,7 +76,10 @@ impl Selection {
             } else if !self.tags.is_empty() && !self.tags.iter().any(has) {
                 Some(format!("not selected by --tag {}", self.tags.join(",")))
             } else if !file_matches_filter
-                && !self.filter.as_ref().is_some_and(|f| step.name.contains(f.as_str()))
+                && !self
+                    .filter
+                    .as_ref()
+                    .is_some_and(|f| step.name.contains(f.as_str()))
             {
                 Some("not selected by --filter".to_string())
             } else {
@@ -99,17 +105,26 @@ mod tests {
 
     #[test]
     fn shards_are_disjoint_and_cover_every_file() {
-        let files: Vec<PathBuf> = (0..23).map(|i| PathBuf::from(format!("f{i:02}.yaml"))).collect();
+        let files: Vec<PathBuf> = (0..23)
+            .map(|i| PathBuf::from(format!("f{i:02}.yaml")))
+            .collect();
         let mut union: Vec<PathBuf> = Vec::new();
         for i in 1..=4 {
-            let part = format!("{i}/4").parse::<Shard>().unwrap().select(files.clone());
+            let part = format!("{i}/4")
+                .parse::<Shard>()
+                .unwrap()
+                .select(files.clone());
             assert!(part.len() == 5 || part.len() == 6);
             assert!(part.iter().all(|f| !union.contains(f)));
             union.extend(part);
         }
         union.sort();
         assert_eq!(union, files);
-        assert!("0/4".parse::<Shard>().is_err() && "5/4".parse::<Shard>().is_err() && "x".parse::<Shard>().is_err());
+        assert!(
+            "0/4".parse::<Shard>().is_err()
+                && "5/4".parse::<Shard>().is_err()
+                && "x".parse::<Shard>().is_err()
+        );
     }
 
     fn scenario() -> Scenario {
@@ -126,18 +141,27 @@ mod tests {
 
     #[test]
     fn tags_select_files_and_steps() {
-        let tag = |t: &str| Selection { tags: vec![t.into()], ..Default::default() };
+        let tag = |t: &str| Selection {
+            tags: vec![t.into()],
+            ..Default::default()
+        };
         assert_eq!(skipped(tag("api")), Some(vec![false, false]));
         assert_eq!(skipped(tag("smoke")), Some(vec![false, true]));
         assert_eq!(skipped(tag("nothing")), None);
-        let skip = |t: &str| Selection { skip_tags: vec![t.into()], ..Default::default() };
+        let skip = |t: &str| Selection {
+            skip_tags: vec![t.into()],
+            ..Default::default()
+        };
         assert_eq!(skipped(skip("api")), None);
         assert_eq!(skipped(skip("smoke")), Some(vec![true, false]));
     }
 
     #[test]
     fn filter_matches_file_or_step_names() {
-        let filter = |f: &str| Selection { filter: Some(f.into()), ..Default::default() };
+        let filter = |f: &str| Selection {
+            filter: Some(f.into()),
+            ..Default::default()
+        };
         assert_eq!(skipped(filter("dir/")), Some(vec![false, false]));
         assert_eq!(skipped(filter("search")), Some(vec![true, false]));
         assert_eq!(skipped(filter("zzz")), None);

@@ -38,25 +38,44 @@ impl Servers {
             let name = server.name.value.clone();
             let url = match &server.kind {
                 ServerKind::Builtin => {
-                    let handle = crate::server::spawn([127, 0, 0, 1].into(), 0)
-                        .map_err(|e| format!("server `{name}`: the embedded server did not start: {e}"))?;
+                    let handle = crate::server::spawn([127, 0, 0, 1].into(), 0).map_err(|e| {
+                        format!("server `{name}`: the embedded server did not start: {e}")
+                    })?;
                     let url = handle.url();
                     running.builtin.push(handle);
                     url
                 }
-                ServerKind::Command { command, ready, timeout } => {
-                    running.start_command(&name, &command.source, ready.as_ref().map(|t| t.source.as_str()), *timeout)?
-                }
+                ServerKind::Command {
+                    command,
+                    ready,
+                    timeout,
+                } => running.start_command(
+                    &name,
+                    &command.source,
+                    ready.as_ref().map(|t| t.source.as_str()),
+                    *timeout,
+                )?,
             };
             running.urls.insert(name, url);
         }
         Ok(running)
     }
 
-    fn start_command(&mut self, name: &str, command: &str, ready: Option<&str>, timeout: Duration) -> Result<String, String> {
+    fn start_command(
+        &mut self,
+        name: &str,
+        command: &str,
+        ready: Option<&str>,
+        timeout: Duration,
+    ) -> Result<String, String> {
         let port = free_port().map_err(|e| format!("server `{name}`: no free port: {e}"))?;
         let url = format!("http://127.0.0.1:{port}");
-        let fill = |text: &str| text.replace("{{ port }}", &port.to_string()).replace("{{port}}", &port.to_string()).replace("{{ url }}", &url).replace("{{url}}", &url);
+        let fill = |text: &str| {
+            text.replace("{{ port }}", &port.to_string())
+                .replace("{{port}}", &port.to_string())
+                .replace("{{ url }}", &url)
+                .replace("{{url}}", &url)
+        };
         let command_line = fill(command);
         let words = shell_words(&command_line);
         let Some((program, args)) = words.split_first() else {
@@ -75,7 +94,9 @@ impl Servers {
             if let Err(why) = wait_ready(&ready_url, timeout, &mut child) {
                 let _ = child.kill();
                 let output = last_output(&mut child);
-                return Err(format!("server `{name}`: {why}\n  command: {command_line}\n  its last output:\n{output}"));
+                return Err(format!(
+                    "server `{name}`: {why}\n  command: {command_line}\n  its last output:\n{output}"
+                ));
             }
         }
         self.children.push(child);
@@ -84,7 +105,9 @@ impl Servers {
 }
 
 fn free_port() -> std::io::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 /// Polls `url` until it answers 2xx, the command exits, or `timeout` passes.
@@ -93,14 +116,19 @@ fn wait_ready(url: &str, timeout: Duration, child: &mut Child) -> Result<(), Str
     let started = Instant::now();
     while started.elapsed() < timeout {
         if let Ok(Some(status)) = child.try_wait() {
-            return Err(format!("the command exited ({status}) before {url} answered"));
+            return Err(format!(
+                "the command exited ({status}) before {url} answered"
+            ));
         }
         if probe(&parsed).is_some_and(|status| (200..300).contains(&status)) {
             return Ok(());
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    Err(format!("{url} did not answer 2xx within {}", crate::duration::display(timeout)))
+    Err(format!(
+        "{url} did not answer 2xx within {}",
+        crate::duration::display(timeout)
+    ))
 }
 
 /// One plain HTTP/1.1 GET; the status code when an answer came.
@@ -108,11 +136,18 @@ fn probe(url: &url::Url) -> Option<u16> {
     use std::io::Write;
     let host = url.host_str()?;
     let port = url.port_or_known_default()?;
-    let addr = std::net::ToSocketAddrs::to_socket_addrs(&(host, port)).ok()?.next()?;
-    let mut stream = std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(500)).ok()?;
+    let addr = std::net::ToSocketAddrs::to_socket_addrs(&(host, port))
+        .ok()?
+        .next()?;
+    let mut stream =
+        std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(500)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
     let path = &url[url::Position::BeforePath..];
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n").ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
     let mut head = [0u8; 64];
     let n = stream.read(&mut head).ok()?;
     let line = String::from_utf8_lossy(&head[..n]);
@@ -170,12 +205,19 @@ mod tests {
 
     #[test]
     fn splits_words_like_a_shell_without_expanding() {
-        assert_eq!(shell_words("a  'b c' \"d\"e $HOME"), ["a", "b c", "de", "$HOME"]);
+        assert_eq!(
+            shell_words("a  'b c' \"d\"e $HOME"),
+            ["a", "b c", "de", "$HOME"]
+        );
     }
 
     #[test]
     fn starts_and_stops_the_builtin_server() {
-        let config = crate::scenario::config::Config::load(&crate::scenario::SourceFile::new("sonde.yaml", "servers: { bin: builtin }\n")).unwrap();
+        let config = crate::scenario::config::Config::load(&crate::scenario::SourceFile::new(
+            "sonde.yaml",
+            "servers: { bin: builtin }\n",
+        ))
+        .unwrap();
         let servers = Servers::start(&config.servers).unwrap();
         let url = servers.urls["bin"].clone();
         assert!(probe(&url::Url::parse(&format!("{url}/get")).unwrap()) == Some(200));

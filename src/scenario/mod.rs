@@ -2,6 +2,7 @@
 
 pub mod analysis;
 pub mod diagnostics;
+pub mod http_file;
 pub mod model;
 pub mod node;
 pub mod reader;
@@ -64,15 +65,40 @@ pub fn read_source(path: &Path) -> Result<Arc<SourceFile>, Vec<Diagnostic>> {
     Ok(SourceFile::new(path, text))
 }
 
-/// Loads one scenario file, whatever its syntax.
-pub fn load_file(path: &Path) -> Result<Scenario, Vec<Diagnostic>> {
+/// A loaded scenario, with what its syntax could not express in the model.
+#[derive(Debug)]
+pub struct Loaded {
+    pub scenario: Scenario,
+    /// Assertions that cannot run (JetBrains scripts, handlers): reported as skipped.
+    pub skipped: Vec<http_file::SkippedAssertion>,
+    /// Steps sent without the session's cookie jar (`# @no-cookie-jar`).
+    pub no_cookie_jar: Vec<usize>,
+}
+
+/// Loads one scenario file, whatever its syntax. `http_env` picks the environment of
+/// `http-client.env.json` for `.http` files.
+pub fn load(path: &Path, http_env: Option<&str>) -> Result<Loaded, Vec<Diagnostic>> {
     let source = read_source(path)?;
     match Syntax::of(path) {
-        Some(Syntax::Yaml) => yaml::load(&source),
-        _ => Err(vec![Diagnostic::new(
+        Some(Syntax::Yaml) => yaml::load(&source).map(|scenario| Loaded {
+            scenario,
+            skipped: Vec::new(),
+            no_cookie_jar: Vec::new(),
+        }),
+        Some(Syntax::Http) => http_file::load_with_env(&source, http_env).map(|h| Loaded {
+            scenario: h.scenario,
+            skipped: h.skipped,
+            no_cookie_jar: h.no_cookie_jar,
+        }),
+        None => Err(vec![Diagnostic::new(
             &source,
             Span::UNKNOWN,
             "not a scenario file: sonde reads .yaml, .yml, .http and .rest files",
         )]),
     }
+}
+
+/// Loads one scenario file, whatever its syntax, without an environment.
+pub fn load_file(path: &Path) -> Result<Scenario, Vec<Diagnostic>> {
+    load(path, None).map(|l| l.scenario)
 }

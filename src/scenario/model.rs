@@ -197,6 +197,10 @@ impl Text {
     pub fn is_literal(&self) -> bool {
         self.kind == TextKind::Literal
     }
+
+    pub fn is_template(&self) -> bool {
+        !self.is_literal()
+    }
 }
 
 /// A YAML value whose strings may be templates.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::diagnostics::{Diagnostic, suggest};
-use super::model::{JsonPath, Text, TextKind, Value};
+use super::model::{JsonPath, Text, Value};
 use super::node::{Node, NodeKind};
 use super::source::{SourceFile, Span, Spanned};
 use crate::template;
@@ -405,7 +405,9 @@ pub fn quote_unquoted_template(line: &str) -> Option<String> {
 pub fn bracket_dotted_names(path: &str) -> std::borrow::Cow<'_, str> {
     let shorthand_ok = |name: &str| {
         let mut chars = name.chars();
-        chars.next().is_some_and(|c| c.is_alphabetic() || c == '_' || !c.is_ascii())
+        chars
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_' || !c.is_ascii())
             && chars.all(|c| c.is_alphanumeric() || c == '_' || !c.is_ascii())
     };
     let mut out = String::with_capacity(path.len() + 8);
@@ -420,14 +422,19 @@ pub fn bracket_dotted_names(path: &str) -> std::borrow::Cow<'_, str> {
             (None, '\'' | '"') if depth > 0 => quote = Some(c),
             (None, '[') => depth += 1,
             (None, ']') => depth = depth.saturating_sub(1),
-            (None, '.') if depth == 0 && !matches!(chars.peek(), Some((_, '.' | '[' | '*')) | None) => {
+            (None, '.')
+                if depth == 0 && !matches!(chars.peek(), Some((_, '.' | '[' | '*')) | None) =>
+            {
                 let start = i + 1;
                 let end = path[start..]
                     .find(['.', '['])
                     .map_or(path.len(), |offset| start + offset);
                 let name = &path[start..end];
                 if !name.is_empty() && !shorthand_ok(name) && !name.contains(char::is_whitespace) {
-                    out.push_str(&format!("['{}']", name.replace('\\', "\\\\").replace('\'', "\\'")));
+                    out.push_str(&format!(
+                        "['{}']",
+                        name.replace('\\', "\\\\").replace('\'', "\\'")
+                    ));
                     changed = true;
                     while chars.peek().is_some_and(|(j, _)| *j < end) {
                         chars.next();
@@ -439,7 +446,11 @@ pub fn bracket_dotted_names(path: &str) -> std::borrow::Cow<'_, str> {
         }
         out.push(c);
     }
-    if changed { std::borrow::Cow::Owned(out) } else { std::borrow::Cow::Borrowed(path) }
+    if changed {
+        std::borrow::Cow::Owned(out)
+    } else {
+        std::borrow::Cow::Borrowed(path)
+    }
 }
 
 /// YAML reads `{{ name }}` as a mapping whose only key is a mapping: the user meant a template.
@@ -458,17 +469,14 @@ mod tests {
 
     #[test]
     fn dotted_names_with_dashes_become_bracketed() {
-        assert_eq!(bracket_dotted_names("$.headers.X-Trace"), "$.headers['X-Trace']");
+        assert_eq!(
+            bracket_dotted_names("$.headers.X-Trace"),
+            "$.headers['X-Trace']"
+        );
         assert_eq!(bracket_dotted_names("$.a.b-c[0].d"), "$.a['b-c'][0].d");
         assert_eq!(bracket_dotted_names("$.plain.path[*]"), "$.plain.path[*]");
         assert_eq!(bracket_dotted_names("$..id"), "$..id");
         assert_eq!(bracket_dotted_names("$[?@.a-1 > 2]"), "$[?@.a-1 > 2]");
         assert_eq!(bracket_dotted_names("$['x-y'].z"), "$['x-y'].z");
-    }
-}
-
-impl Text {
-    pub fn is_template(&self) -> bool {
-        !matches!(self.kind, TextKind::Literal)
     }
 }

@@ -82,7 +82,11 @@ enum State {
 }
 
 /// Reads one block. Problems are pushed onto `errors`; what could be read is returned.
-pub fn parse_block(block: Block, source: &Arc<SourceFile>, errors: &mut Vec<Diagnostic>) -> ParsedBlock {
+pub fn parse_block(
+    block: Block,
+    source: &Arc<SourceFile>,
+    errors: &mut Vec<Diagnostic>,
+) -> ParsedBlock {
     let mut parsed = ParsedBlock {
         title: block.title,
         ..ParsedBlock::default()
@@ -148,7 +152,10 @@ fn read_line(
         State::RequestLine | State::Headers if line.is_blank() => State::Body,
         State::RequestLine | State::Headers => {
             match header(line) {
-                Some(h) => parsed.request.iter_mut().for_each(|r| r.headers.push(h.clone())),
+                Some(h) => parsed
+                    .request
+                    .iter_mut()
+                    .for_each(|r| r.headers.push(h.clone())),
                 None => errors.push(header_error(line, source)),
             }
             State::Headers
@@ -180,7 +187,10 @@ fn header(line: &SourceLine) -> Option<(Spanned<String>, Spanned<String>)> {
     let value_offset = name.len() + 1 + (value.len() - value.trim_start().len());
     Some((
         Spanned::new(name_trimmed.to_owned(), start),
-        Spanned::new(value.trim().to_owned(), super::lines::column_span(line, value_offset)),
+        Spanned::new(
+            value.trim().to_owned(),
+            super::lines::column_span(line, value_offset),
+        ),
     ))
 }
 
@@ -195,8 +205,7 @@ pub fn is_token(text: &str) -> bool {
 fn header_error(line: &SourceLine, source: &Arc<SourceFile>) -> Diagnostic {
     let text = line.text.trim();
     let width = text.chars().count();
-    let d = Diagnostic::new(source, line.start(), format!("`{text}` is not a header"))
-        .width(width);
+    let d = Diagnostic::new(source, line.start(), format!("`{text}` is not a header")).width(width);
     if text.contains(':') {
         d.label("a header name is a token: letters, digits and !#$%&'*+-.^_`|~")
     } else {
@@ -205,11 +214,17 @@ fn header_error(line: &SourceLine, source: &Arc<SourceFile>) -> Diagnostic {
     }
 }
 
-/// `?? …`: an httpyac assertion.
+/// `?? …`: an httpyac assertion, spanned where its text starts.
 fn assertion(line: &SourceLine) -> Option<Spanned<String>> {
-    let trimmed = line.text.trim_start();
-    let rest = trimmed.strip_prefix("??")?;
-    Some(Spanned::new(rest.trim().to_owned(), line.start()))
+    let rest = line.text.trim_start().strip_prefix("??")?;
+    let text = rest.trim();
+    let offset = line.text.len() - rest.trim_start().len();
+    let span = if text.is_empty() {
+        line.start()
+    } else {
+        super::lines::column_span(line, offset)
+    };
+    Some(Spanned::new(text.to_owned(), span))
 }
 
 /// Whether `text` opens a script (or names a script file) in `state`.
@@ -296,9 +311,15 @@ fn read_until(
     }
     let opener = if close == "%}" { "{%" } else { "{{" };
     errors.push(
-        Diagnostic::new(source, span, format!("this script is never closed: `{opener}` without `{close}`"))
-            .width(lines[start].text.trim().chars().count())
-            .label(format!("expected a line with `{close}` before the next `###`")),
+        Diagnostic::new(
+            source,
+            span,
+            format!("this script is never closed: `{opener}` without `{close}`"),
+        )
+        .width(lines[start].text.trim().chars().count())
+        .label(format!(
+            "expected a line with `{close}` before the next `###`"
+        )),
     );
     (None, lines.len())
 }
@@ -315,7 +336,13 @@ mod tests {
             .into_iter()
             .map(|b| parse_block(b, &source, &mut errors))
             .collect();
-        (blocks, errors.iter().map(|d| format!("{} {}", d.location(), d.message)).collect())
+        (
+            blocks,
+            errors
+                .iter()
+                .map(|d| format!("{} {}", d.location(), d.message))
+                .collect(),
+        )
     }
 
     fn only_request(text: &str) -> RawRequest {
@@ -326,9 +353,15 @@ mod tests {
 
     #[test]
     fn reads_request_line_headers_and_body() {
-        let r = only_request("POST http://x/a\nContent-Type: text/plain\nX-A:b\n\nline 1\n\nline 3\n\n\n");
+        let r = only_request(
+            "POST http://x/a\nContent-Type: text/plain\nX-A:b\n\nline 1\n\nline 3\n\n\n",
+        );
         assert_eq!(r.line[0].value, "POST http://x/a");
-        let headers: Vec<_> = r.headers.iter().map(|(n, v)| (n.value.as_str(), v.value.as_str())).collect();
+        let headers: Vec<_> = r
+            .headers
+            .iter()
+            .map(|(n, v)| (n.value.as_str(), v.value.as_str()))
+            .collect();
         assert_eq!(headers, vec![("Content-Type", "text/plain"), ("X-A", "b")]);
         assert_eq!(r.headers[1].1.span, Span::new(3, 5));
         let body: Vec<_> = r.body.iter().map(|l| l.text.as_str()).collect();
@@ -353,7 +386,9 @@ mod tests {
 
     #[test]
     fn collects_variables_directives_and_assertions() {
-        let (blocks, errors) = parse("@a = 1\n# @name x\nGET http://x\n?? status == 200\n\nbody\n?? body contains b\n");
+        let (blocks, errors) = parse(
+            "@a = 1\n# @name x\nGET http://x\n?? status == 200\n\nbody\n?? body contains b\n",
+        );
         assert!(errors.is_empty(), "{errors:?}");
         let b = &blocks[0];
         assert_eq!(b.variables[0].0.value, "a");
@@ -378,10 +413,20 @@ mod tests {
                 ScriptKind::ResponseHandlerFile
             ]
         );
-        assert_eq!(blocks[0].scripts[1].text, "client.test('t', function() {});");
+        assert_eq!(
+            blocks[0].scripts[1].text,
+            "client.test('t', function() {});"
+        );
         assert_eq!(blocks[0].scripts[1].span, Span::new(6, 1));
         assert_eq!(blocks[0].scripts[3].text, "handler.js");
-        let body: Vec<_> = blocks[0].request.as_ref().unwrap().body.iter().map(|l| l.text.as_str()).collect();
+        let body: Vec<_> = blocks[0]
+            .request
+            .as_ref()
+            .unwrap()
+            .body
+            .iter()
+            .map(|l| l.text.as_str())
+            .collect();
         assert_eq!(body, vec!["body"]);
     }
 
@@ -397,9 +442,15 @@ mod tests {
     #[test]
     fn an_unclosed_script_is_reported() {
         let (_, errors) = parse("GET http://x\n\n> {%\nclient.log(1)\n");
-        assert_eq!(errors, vec!["t.http:3:1 this script is never closed: `{%` without `%}`"]);
+        assert_eq!(
+            errors,
+            vec!["t.http:3:1 this script is never closed: `{%` without `%}`"]
+        );
         let (_, errors) = parse("{{");
-        assert_eq!(errors, vec!["t.http:1:1 this script is never closed: `{{` without `}}`"]);
+        assert_eq!(
+            errors,
+            vec!["t.http:1:1 this script is never closed: `{{` without `}}`"]
+        );
     }
 
     #[test]

@@ -60,7 +60,10 @@ pub fn build_body(raw: &RawRequest, tr: &mut Translator, step: usize) -> Option<
         .map(|v| v.value.to_ascii_lowercase())
         .unwrap_or_default();
     let scope = Scope::Step(step);
-    if raw.header("x-request-type").is_some_and(|v| v.value.eq_ignore_ascii_case("graphql")) {
+    if raw
+        .header("x-request-type")
+        .is_some_and(|v| v.value.eq_ignore_ascii_case("graphql"))
+    {
         return graphql(lines, tr, scope);
     }
     if content_type.starts_with("multipart/") {
@@ -71,7 +74,10 @@ pub fn build_body(raw: &RawRequest, tr: &mut Translator, step: usize) -> Option<
     {
         let span = super::translate::span_at(Span::new(only.number, 1), &only.text, file.offset);
         let path = tr.text_line(file.path, span, scope)?;
-        return Some(Body { data: Some(Data::File(path)), ..Body::default() });
+        return Some(Body {
+            data: Some(Data::File(path)),
+            ..Body::default()
+        });
     }
     let joiners = if content_type.starts_with("application/x-www-form-urlencoded") {
         form_joiners(lines)
@@ -82,9 +88,23 @@ pub fn build_body(raw: &RawRequest, tr: &mut Translator, step: usize) -> Option<
     if content_type.contains("ndjson") || content_type.contains("jsonlines") {
         // Newline-delimited JSON ends with a newline; minijinja drops a final `\n`, so it is
         // written as an expression.
-        text = tr.finish(format!("{}{}", text.source, if text.is_literal() { "\n" } else { "{{ \"\\n\" }}" }), text.span)?;
+        text = tr.finish(
+            format!(
+                "{}{}",
+                text.source,
+                if text.is_literal() {
+                    "\n"
+                } else {
+                    "{{ \"\\n\" }}"
+                }
+            ),
+            text.span,
+        )?;
     }
-    Some(Body { data: Some(Data::Raw(text)), ..Body::default() })
+    Some(Body {
+        data: Some(Data::Raw(text)),
+        ..Body::default()
+    })
 }
 
 /// The REST Client joins form lines with a newline, except before a line starting with `&`.
@@ -97,7 +117,12 @@ fn form_joiners(lines: &[SourceLine]) -> Vec<&'static str> {
 
 /// The lines as one template, `joiners[i]` between line i-1 and line i; `< file` lines are
 /// inlined (see the module doc).
-pub fn raw_text(lines: &[SourceLine], joiners: &[&str], tr: &mut Translator, scope: Scope) -> Option<Text> {
+pub fn raw_text(
+    lines: &[SourceLine],
+    joiners: &[&str],
+    tr: &mut Translator,
+    scope: Scope,
+) -> Option<Text> {
     let mut out = String::new();
     let mut ok = true;
     for (i, line) in lines.iter().enumerate() {
@@ -130,7 +155,12 @@ fn body_line(line: &SourceLine, tr: &mut Translator, scope: Scope) -> Option<Str
 }
 
 /// `<@ path`: the file's text, its variables translated like the `.http` file's own.
-pub fn included_template(path: &str, span: Span, tr: &mut Translator, scope: Scope) -> Option<String> {
+pub fn included_template(
+    path: &str,
+    span: Span,
+    tr: &mut Translator,
+    scope: Scope,
+) -> Option<String> {
     let full = tr.source.dir().join(path);
     let text = match std::fs::read_to_string(&full) {
         Ok(text) => text,
@@ -149,7 +179,10 @@ pub fn included_template(path: &str, span: Span, tr: &mut Translator, scope: Sco
 
 /// A GraphQL request (REST Client): the query, then after a blank line its variables as JSON.
 fn graphql(lines: &[SourceLine], tr: &mut Translator, scope: Scope) -> Option<Body> {
-    let split = lines.iter().position(SourceLine::is_blank).unwrap_or(lines.len());
+    let split = lines
+        .iter()
+        .position(SourceLine::is_blank)
+        .unwrap_or(lines.len());
     let (query_lines, variable_lines) = lines.split_at(split);
     let query_pieces: Vec<Spanned<String>> = query_lines
         .iter()
@@ -162,7 +195,10 @@ fn graphql(lines: &[SourceLine], tr: &mut Translator, scope: Scope) -> Option<Bo
     let variables = if variables_text.trim().is_empty() {
         Some(Value::Object(Vec::new()))
     } else {
-        let at = variable_lines.iter().find(|l| !l.is_blank()).map_or(span, |l| Span::new(l.number, 1));
+        let at = variable_lines
+            .iter()
+            .find(|l| !l.is_blank())
+            .map_or(span, |l| Span::new(l.number, 1));
         match serde_json::from_str(&variables_text) {
             Ok(json) => tr.json_value(json, at, scope, true),
             Err(e) => {
@@ -192,7 +228,10 @@ mod tests {
     #[test]
     fn recognises_file_lines() {
         let f = file_line("< ./a.json").unwrap();
-        assert_eq!((f.process_variables, f.path, f.offset), (false, "./a.json", 2));
+        assert_eq!(
+            (f.process_variables, f.path, f.offset),
+            (false, "./a.json", 2)
+        );
         let f = file_line("<@latin1  data/x.xml  ").unwrap();
         assert_eq!((f.process_variables, f.path), (true, "data/x.xml"));
         assert!(file_line("<xml>").is_none());

@@ -61,24 +61,47 @@ fn read_env_file(path: &Path) -> Result<Option<EnvFile>, Box<Diagnostic>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
             let source = SourceFile::new(path, "");
-            return Err(Box::new(Diagnostic::new(&source, Span::UNKNOWN, format!("cannot read {}: {e}", path.display()))));
+            return Err(Box::new(Diagnostic::new(
+                &source,
+                Span::UNKNOWN,
+                format!("cannot read {}: {e}", path.display()),
+            )));
         }
     };
     let source = SourceFile::new(path, text);
     let json: serde_json::Value = serde_json::from_str(&source.text).map_err(|e| {
-        let at = Span::new(u32::try_from(e.line()).unwrap_or(0), u32::try_from(e.column()).unwrap_or(0));
-        Box::new(Diagnostic::new(&source, at, "invalid JSON in the environment file").label(e.to_string()))
+        let at = Span::new(
+            u32::try_from(e.line()).unwrap_or(0),
+            u32::try_from(e.column()).unwrap_or(0),
+        );
+        Box::new(
+            Diagnostic::new(&source, at, "invalid JSON in the environment file")
+                .label(e.to_string()),
+        )
     })?;
     let serde_json::Value::Object(environments) = json else {
-        let d = Diagnostic::new(&source, Span::new(1, 1), "an environment file must hold a JSON object")
-            .note("like {\"dev\": {\"host\": \"localhost:8080\"}, \"prod\": {\"host\": \"example.com\"}}");
+        let d = Diagnostic::new(
+            &source,
+            Span::new(1, 1),
+            "an environment file must hold a JSON object",
+        )
+        .note(
+            "like {\"dev\": {\"host\": \"localhost:8080\"}, \"prod\": {\"host\": \"example.com\"}}",
+        );
         return Err(Box::new(d));
     };
     if let Some((env, _)) = environments.iter().find(|(_, v)| !v.is_object()) {
-        let d = Diagnostic::new(&source, Span::UNKNOWN, format!("environment `{env}` must be a JSON object of variables"));
+        let d = Diagnostic::new(
+            &source,
+            Span::UNKNOWN,
+            format!("environment `{env}` must be a JSON object of variables"),
+        );
         return Err(Box::new(d));
     }
-    Ok(Some(EnvFile { source, environments }))
+    Ok(Some(EnvFile {
+        source,
+        environments,
+    }))
 }
 
 fn environment_names(files: &[EnvFile]) -> Vec<String> {
@@ -93,14 +116,32 @@ fn environment_names(files: &[EnvFile]) -> Vec<String> {
     names
 }
 
-fn unknown_environment(http_file: &Arc<SourceFile>, files: &[EnvFile], name: &str, known: &[String]) -> Diagnostic {
+fn unknown_environment(
+    http_file: &Arc<SourceFile>,
+    files: &[EnvFile],
+    name: &str,
+    known: &[String],
+) -> Diagnostic {
     let Some(first) = files.first() else {
         let looked_at: PathBuf = http_file.dir().join(PUBLIC_ENV_FILE);
-        return Diagnostic::new(http_file, Span::UNKNOWN, format!("unknown environment `{name}`"))
-            .note(format!("there is no {} beside this file", looked_at.display()));
+        return Diagnostic::new(
+            http_file,
+            Span::UNKNOWN,
+            format!("unknown environment `{name}`"),
+        )
+        .note(format!(
+            "there is no {} beside this file",
+            looked_at.display()
+        ));
     };
-    let mut d = Diagnostic::new(&first.source, Span::UNKNOWN, format!("unknown environment `{name}`"));
-    if let Some(near) = crate::scenario::diagnostics::suggest(name, known.iter().map(String::as_str)) {
+    let mut d = Diagnostic::new(
+        &first.source,
+        Span::UNKNOWN,
+        format!("unknown environment `{name}`"),
+    );
+    if let Some(near) =
+        crate::scenario::diagnostics::suggest(name, known.iter().map(String::as_str))
+    {
         d = d.label(format!("did you mean `{near}`?"));
     }
     d.note(if known.is_empty() {
@@ -174,7 +215,11 @@ fn dotenv_value(raw: &str) -> String {
             && let Some(end) = inner.rfind(quote)
         {
             let inner = &inner[..end];
-            return if quote == '"' { unescape(inner) } else { inner.to_owned() };
+            return if quote == '"' {
+                unescape(inner)
+            } else {
+                inner.to_owned()
+            };
         }
     }
     match raw.find(" #") {
@@ -208,9 +253,15 @@ mod tests {
 
     #[test]
     fn parses_dotenv_files() {
-        let text = "# c\nA=1\nexport B = two words # note\nC=\"x\\ny\"\nD='$raw'\nnot a pair\nA=3\nE=\n";
+        let text =
+            "# c\nA=1\nexport B = two words # note\nC=\"x\\ny\"\nD='$raw'\nnot a pair\nA=3\nE=\n";
         let entries = parse_dotenv(text);
-        let get = |k: &str| entries.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+        let get = |k: &str| {
+            entries
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.as_str())
+        };
         assert_eq!(get("A"), Some("3"));
         assert_eq!(get("B"), Some("two words"));
         assert_eq!(get("C"), Some("x\ny"));
@@ -226,7 +277,11 @@ mod tests {
     #[test]
     fn merges_shared_public_and_private_environments() {
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), PUBLIC_ENV_FILE, r#"{"$shared": {"a": "shared", "b": 1}, "dev": {"a": "dev", "c": true}, "prod": {}}"#);
+        write(
+            dir.path(),
+            PUBLIC_ENV_FILE,
+            r#"{"$shared": {"a": "shared", "b": 1}, "dev": {"a": "dev", "c": true}, "prod": {}}"#,
+        );
         write(dir.path(), PRIVATE_ENV_FILE, r#"{"dev": {"c": "secret"}}"#);
         let http = SourceFile::new(dir.path().join("t.http"), "");
         let vars = environment_variables(&http, "dev").unwrap();
@@ -250,7 +305,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let http = SourceFile::new(dir.path().join("t.http"), "");
         let errors = environment_variables(&http, "dev").unwrap_err();
-        assert!(errors[0].notes[0].contains(PUBLIC_ENV_FILE), "{:?}", errors[0].notes);
+        assert!(
+            errors[0].notes[0].contains(PUBLIC_ENV_FILE),
+            "{:?}",
+            errors[0].notes
+        );
     }
 
     #[test]
@@ -259,6 +318,12 @@ mod tests {
         write(dir.path(), PUBLIC_ENV_FILE, "{\n  \"dev\": {,}\n}");
         let http = SourceFile::new(dir.path().join("t.http"), "");
         let errors = environment_variables(&http, "dev").unwrap_err();
-        assert!(errors[0].location().ends_with(&format!("{PUBLIC_ENV_FILE}:2:11")), "{}", errors[0].location());
+        assert!(
+            errors[0]
+                .location()
+                .ends_with(&format!("{PUBLIC_ENV_FILE}:2:11")),
+            "{}",
+            errors[0].location()
+        );
     }
 }

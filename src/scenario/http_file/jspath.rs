@@ -95,7 +95,10 @@ mod tests {
     #[test]
     fn turns_property_access_into_json_path() {
         assert_eq!(path("a.b[0]").as_deref(), Some("$.a.b[0]"));
-        assert_eq!(path(".a['odd key'][\"x\"]").as_deref(), Some("$.a['odd key'].x"));
+        assert_eq!(
+            path(".a['odd key'][\"x\"]").as_deref(),
+            Some("$.a['odd key'].x")
+        );
         assert_eq!(path("").as_deref(), Some("$"));
         assert_eq!(path("a-b.c").as_deref(), Some("$['a-b'].c"));
         assert_eq!(path("['it''s']"), None);

@@ -134,7 +134,10 @@ mod tests {
     #[test]
     fn splits_at_separators_and_rulers() {
         let blocks = split_blocks("a\n### first\nb\r\n#####\n#### second ###\nc");
-        let titles: Vec<_> = blocks.iter().map(|b| b.title.as_ref().map(|t| t.value.as_str())).collect();
+        let titles: Vec<_> = blocks
+            .iter()
+            .map(|b| b.title.as_ref().map(|t| t.value.as_str()))
+            .collect();
         assert_eq!(titles, vec![None, Some("first"), None, Some("second ###")]);
         assert_eq!(blocks[1].lines, vec![line_at(3, "b")]);
         assert_eq!(blocks[1].title.as_ref().unwrap().span, Span::new(2, 5));
@@ -163,11 +166,17 @@ mod tests {
     #[test]
     fn reads_directives() {
         let (name, value) = directive(&line("# @name login")).unwrap();
-        assert_eq!((name.value.as_str(), value.value.as_str()), ("name", "login"));
+        assert_eq!(
+            (name.value.as_str(), value.value.as_str()),
+            ("name", "login")
+        );
         assert_eq!(name.span, Span::new(3, 4));
         assert_eq!(value.span, Span::new(3, 9));
         let (name, value) = directive(&line("//@no-redirect")).unwrap();
-        assert_eq!((name.value.as_str(), value.value.as_str()), ("no-redirect", ""));
+        assert_eq!(
+            (name.value.as_str(), value.value.as_str()),
+            ("no-redirect", "")
+        );
         let (_, value) = directive(&line("# @timeout 2 m  ")).unwrap();
         assert_eq!(value.value, "2 m");
         assert!(directive(&line("# contact @john")).is_none());
@@ -176,7 +185,8 @@ mod tests {
 
     #[test]
     fn reads_variable_definitions() {
-        let (name, value) = variable_definition(&line("@Catalog.API_HostAddress = http://x:1")).unwrap();
+        let (name, value) =
+            variable_definition(&line("@Catalog.API_HostAddress = http://x:1")).unwrap();
         assert_eq!(name.value, "Catalog.API_HostAddress");
         assert_eq!(value.value, "http://x:1");
         assert_eq!(value.span, Span::new(3, 28));

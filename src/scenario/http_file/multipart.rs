@@ -21,10 +21,18 @@ use super::translate::{Scope, Translator, span_at};
 use crate::scenario::model::{Data, FileContent, FilePart, Headers, Text, Value};
 use crate::scenario::source::{Span, Spanned};
 
-pub fn build(raw: &RawRequest, lines: &[SourceLine], tr: &mut Translator, scope: Scope) -> Option<Body> {
+pub fn build(
+    raw: &RawRequest,
+    lines: &[SourceLine],
+    tr: &mut Translator,
+    scope: Scope,
+) -> Option<Body> {
     let boundary = raw.header("content-type").and_then(|v| boundary(&v.value));
     if let Some(parts) = boundary.as_deref().and_then(|b| split_parts(lines, b)) {
-        let converted = parts.iter().map(|p| convert_part(p, tr, scope)).collect::<Option<Vec<_>>>();
+        let converted = parts
+            .iter()
+            .map(|p| convert_part(p, tr, scope))
+            .collect::<Option<Vec<_>>>();
         if let Some(converted) = converted {
             let has_file = converted.iter().any(|c| matches!(c, Converted::File(_)));
             if has_file {
@@ -89,7 +97,10 @@ fn split_parts<'a>(lines: &'a [SourceLine], boundary: &str) -> Option<Vec<Part<'
 }
 
 fn read_part(lines: &[SourceLine]) -> Option<Part<'_>> {
-    let blank = lines.iter().position(SourceLine::is_blank).unwrap_or(lines.len());
+    let blank = lines
+        .iter()
+        .position(SourceLine::is_blank)
+        .unwrap_or(lines.len());
     let headers = lines[..blank]
         .iter()
         .map(|l| {
@@ -156,10 +167,18 @@ fn convert_part(part: &Part, tr: &mut Translator, scope: Scope) -> Option<Conver
             if name.eq_ignore_ascii_case("content-type") {
                 content_type = Some(text);
             } else {
-                headers.push((Spanned::new((*name).to_owned(), line.start()), Some(Value::String(text))));
+                headers.push((
+                    Spanned::new((*name).to_owned(), line.start()),
+                    Some(Value::String(text)),
+                ));
             }
         }
-        let content = FileContent::File { path, filename, content_type, headers: Headers(headers) };
+        let content = FileContent::File {
+            path,
+            filename,
+            content_type,
+            headers: Headers(headers),
+        };
         return Some(Converted::File(FilePart { field, content }));
     }
     let inline_allowed = filename.is_none()
@@ -174,7 +193,11 @@ fn convert_part(part: &Part, tr: &mut Translator, scope: Scope) -> Option<Conver
         .map(|l| Spanned::new(l.text.clone(), Span::new(l.number, 1)))
         .collect();
     let span = pieces.first().map_or(field.span, |p| p.span);
-    let value = if pieces.is_empty() { Text::literal("", span) } else { tr.text(&pieces, "\r\n", span, scope)? };
+    let value = if pieces.is_empty() {
+        Text::literal("", span)
+    } else {
+        tr.text(&pieces, "\r\n", span, scope)?
+    };
     Some(Converted::Field(
         Value::String(Text::literal(field.value, field.span)),
         Value::String(value),
@@ -191,14 +214,20 @@ fn disposition_params(value: &str) -> Option<Vec<(String, String)>> {
         .map(|item| {
             let (k, v) = item.split_once('=')?;
             let v = v.trim();
-            let v = v.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(v);
+            let v = v
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .unwrap_or(v);
             Some((k.trim().to_ascii_lowercase(), v.to_owned()))
         })
         .collect()
 }
 
 fn param<'p>(params: &'p [(String, String)], name: &str) -> Option<&'p str> {
-    params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    params
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 #[cfg(test)]
@@ -207,8 +236,14 @@ mod tests {
 
     #[test]
     fn reads_the_boundary() {
-        assert_eq!(boundary("multipart/form-data; boundary=abc").as_deref(), Some("abc"));
-        assert_eq!(boundary("multipart/form-data; charset=x; Boundary=\"a b\"").as_deref(), Some("a b"));
+        assert_eq!(
+            boundary("multipart/form-data; boundary=abc").as_deref(),
+            Some("abc")
+        );
+        assert_eq!(
+            boundary("multipart/form-data; charset=x; Boundary=\"a b\"").as_deref(),
+            Some("a b")
+        );
         assert_eq!(boundary("multipart/form-data"), None);
         assert_eq!(boundary("multipart/form-data; boundary={{b}}"), None);
     }

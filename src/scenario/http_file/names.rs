@@ -19,8 +19,7 @@ use crate::template::GLOBALS;
 
 /// Words minijinja reads as keywords or literals: a variable cannot be called that.
 const KEYWORDS: [&str; 13] = [
-    "true", "false", "none", "True", "False", "None", "and", "or", "not", "in", "is", "if",
-    "else",
+    "true", "false", "none", "True", "False", "None", "and", "or", "not", "in", "is", "if", "else",
 ];
 
 /// The template identifier of a `.http` variable name (see the module doc).
@@ -77,14 +76,6 @@ impl NameTable {
     pub fn has_ident(&self, ident: &str) -> bool {
         self.by_ident.contains_key(ident)
     }
-
-    /// The known names that are not identifiers as written (they need rewriting).
-    pub fn rewritten(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.by_name
-            .iter()
-            .filter(|(name, ident)| name != ident)
-            .map(|(name, ident)| (name.as_str(), ident.as_str()))
-    }
 }
 
 #[cfg(test)]
@@ -94,7 +85,10 @@ mod tests {
     #[test]
     fn maps_names_to_identifiers() {
         assert_eq!(identifier_for("host"), "host");
-        assert_eq!(identifier_for("Catalog.API_HostAddress"), "Catalog__API_HostAddress");
+        assert_eq!(
+            identifier_for("Catalog.API_HostAddress"),
+            "Catalog__API_HostAddress"
+        );
         assert_eq!(identifier_for("api-key"), "api__key");
         assert_eq!(identifier_for("2fa"), "_2fa");
         assert_eq!(identifier_for("env"), "env_");
@@ -111,6 +105,5 @@ mod tests {
         assert_eq!(names.insert("a-b"), Err("a.b".to_string()));
         assert_eq!(names.get("a.b"), Some("a__b"));
         assert!(names.has_ident("a__b"));
-        assert_eq!(names.rewritten().collect::<Vec<_>>(), vec![("a.b", "a__b")]);
     }
 }

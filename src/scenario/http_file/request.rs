@@ -86,7 +86,9 @@ fn looks_like_target(word: &str) -> bool {
 fn strip_http_version(target: &mut Vec<Spanned<String>>) {
     static VERSION: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"(?i)(^|\s+)HTTP/[0-9.]+\s*$").expect("valid regex"));
-    let Some(last) = target.last_mut() else { return };
+    let Some(last) = target.last_mut() else {
+        return;
+    };
     if let Some(m) = VERSION.find(&last.value) {
         last.value.truncate(m.start());
         if last.value.is_empty() && target.len() > 1 {
@@ -99,7 +101,9 @@ fn not_a_request_line(line: &Spanned<String>, tr: &mut Translator) -> crate::sce
     tr.error(line.span, format!("`{}` is not a request line", line.value))
         .width(count_chars(&line.value) as usize)
         .label("expected `METHOD URL [HTTP/1.1]`")
-        .note("like `GET https://example.com/users` or `POST /users HTTP/1.1` with a `Host:` header")
+        .note(
+            "like `GET https://example.com/users` or `POST /users HTTP/1.1` with a `Host:` header",
+        )
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,8 +120,10 @@ enum TargetForm {
 
 fn target_form(target: &[Spanned<String>], tr: &mut Translator) -> Option<TargetForm> {
     static HOST: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^(localhost|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+|\[[0-9A-Fa-f:.]+\])(:[0-9]+)?([/?#].*)?$")
-            .expect("valid regex")
+        Regex::new(
+            r"^(localhost|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+|\[[0-9A-Fa-f:.]+\])(:[0-9]+)?([/?#].*)?$",
+        )
+        .expect("valid regex")
     });
     let first = &target[0];
     let text = first.value.as_str();
@@ -148,7 +154,11 @@ fn target_form(target: &[Spanned<String>], tr: &mut Translator) -> Option<Target
 
 /// The URL as pieces of `.http` text: an origin-form target is joined to its `Host` header,
 /// with `https` for ports 443 and 8443 as the REST Client does.
-fn url_pieces(target: &[Spanned<String>], form: TargetForm, host: Option<&Spanned<String>>) -> Vec<Spanned<String>> {
+fn url_pieces(
+    target: &[Spanned<String>],
+    form: TargetForm,
+    host: Option<&Spanned<String>>,
+) -> Vec<Spanned<String>> {
     let scheme = |span: Span, scheme: &str| Spanned::new(format!("{scheme}://"), span);
     let mut pieces = Vec::with_capacity(target.len() + 2);
     match (form, host) {
@@ -174,7 +184,10 @@ fn check_absolute_url(url: &Text, tr: &mut Translator) -> Option<()> {
         Ok(_) => Some(()),
         Err(e) => {
             let d = tr
-                .error(url.span, format!("`{}` is not a valid URL: {e}", url.source))
+                .error(
+                    url.span,
+                    format!("`{}` is not a valid URL: {e}", url.source),
+                )
                 .width(count_chars(&url.source) as usize);
             tr.report(d);
             None
@@ -246,55 +259,40 @@ fn header_auth(value: &Spanned<String>, tr: &mut Translator, scope: Scope) -> Op
 }
 
 /// Where the user name ends and the password starts: at the first `:` (when `colon` is
-/// allowed) or run of blanks outside `{{…}}`.
+/// allowed) or run of blanks outside `{{…}}`; `None` for one word, or more than two.
 fn split_credentials(text: &str, colon: bool) -> Option<(usize, usize)> {
-    let mut depth = 0usize;
-    let mut i = 0;
-    let bytes = text.as_bytes();
-    while i < bytes.len() {
-        if text[i..].starts_with("{{") {
-            depth += 1;
-            i += 2;
-            continue;
-        }
-        if text[i..].starts_with("}}") && depth > 0 {
-            depth -= 1;
-            i += 2;
-            continue;
-        }
-        let c = bytes[i];
-        if depth == 0 && colon && c == b':' {
-            return Some((i, i + 1));
-        }
-        if depth == 0 && (c == b' ' || c == b'\t') {
-            let pass_start = i + text[i..].len() - text[i..].trim_start().len();
-            let rest = text[pass_start..].trim();
-            return (!rest.is_empty() && !colon_or_blank_remains(rest)).then_some((i, pass_start));
-        }
-        i += 1;
+    let outside = outside_templates(text);
+    let &(at, c) = outside
+        .iter()
+        .find(|&&(_, c)| (colon && c == ':') || c.is_whitespace())?;
+    if c == ':' {
+        return Some((at, at + 1));
     }
-    None
+    let pass_start = at + (text[at..].len() - text[at..].trim_start().len());
+    let more_words = outside
+        .iter()
+        .any(|&(i, c)| i >= pass_start && c.is_whitespace() && !text[i..].trim().is_empty());
+    (pass_start < text.len() && !more_words).then_some((at, pass_start))
 }
 
-/// `Basic a b c`: more than two words is not the user/password shorthand.
-fn colon_or_blank_remains(rest: &str) -> bool {
+/// The characters of `text` that stand outside `{{…}}`, with their byte offsets.
+fn outside_templates(text: &str) -> Vec<(usize, char)> {
+    let mut outside = Vec::new();
     let mut depth = 0usize;
-    let mut i = 0;
-    while i < rest.len() {
-        if rest[i..].starts_with("{{") {
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let doubled = chars.peek().is_some_and(|&(_, next)| next == c);
+        if c == '{' && doubled {
             depth += 1;
-            i += 2;
-        } else if rest[i..].starts_with("}}") && depth > 0 {
+            chars.next();
+        } else if c == '}' && doubled && depth > 0 {
             depth -= 1;
-            i += 2;
-        } else {
-            if depth == 0 && rest.as_bytes()[i].is_ascii_whitespace() {
-                return true;
-            }
-            i += 1;
+            chars.next();
+        } else if depth == 0 {
+            outside.push((i, c));
         }
     }
-    false
+    outside
 }
 
 #[cfg(test)]
@@ -306,10 +304,15 @@ mod tests {
         assert_eq!(split_credentials("user:pass", true), Some((4, 5)));
         assert_eq!(split_credentials("user  pass", true), Some((4, 6)));
         assert_eq!(split_credentials("{{ a:b }}:{{ c }}", true), Some((9, 10)));
-        assert_eq!(split_credentials("{{ user }} {{ pass }}", false), Some((10, 11)));
+        assert_eq!(
+            split_credentials("{{ user }} {{ pass }}", false),
+            Some((10, 11))
+        );
         assert_eq!(split_credentials("dXNlcjpwYXNz", true), None);
         assert_eq!(split_credentials("{{ token }}", true), None);
         assert_eq!(split_credentials("a b c", false), None);
+        assert_eq!(split_credentials("é ü", false), Some((2, 3)));
+        assert_eq!(split_credentials("{{é", true), None);
     }
 
     #[test]

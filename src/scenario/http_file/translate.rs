@@ -5,14 +5,14 @@
 //! earlier responses (`{{login.response.body.$.token}}` → a capture on `login`), and the
 //! `{%` / `{#` that minijinja would read as its own syntax but a `.http` file means literally.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use super::env::DotEnv;
-use super::jspath;
-use super::names::{NameTable, identifier_for, is_plain_identifier};
+use super::names::{NameTable, identifier_for};
+use super::references::{Captures, RequestTable, reference_source};
+use super::system::{self, System, env_lookup};
 use crate::scenario::diagnostics::{Diagnostic, suggest};
-use crate::scenario::model::{Capture, CaptureSource, JsonPath, Text, Value};
+use crate::scenario::model::{Text, Value};
 use crate::scenario::source::{SourceFile, Span, Spanned};
 use crate::template;
 
@@ -23,74 +23,6 @@ pub enum Scope {
     Step(usize),
     /// In a file variable: checked where the variable is used.
     Variable,
-}
-
-/// The requests a file names (`# @name`, or a one-word `###` title), by step index.
-#[derive(Debug, Default)]
-pub struct RequestTable {
-    entries: Vec<(String, usize)>,
-}
-
-impl RequestTable {
-    /// Adds a name; `false` when it is taken.
-    pub fn insert(&mut self, name: &str, step: usize) -> bool {
-        if self.get(name).is_some() {
-            return false;
-        }
-        self.entries.push((name.to_owned(), step));
-        true
-    }
-
-    pub fn get(&self, name: &str) -> Option<usize> {
-        self.entries.iter().find(|(n, _)| n == name).map(|(_, s)| *s)
-    }
-
-    fn names(&self) -> Vec<&str> {
-        self.entries.iter().map(|(n, _)| n.as_str()).collect()
-    }
-}
-
-/// The captures that references and scripts add to the steps they read from.
-#[derive(Debug, Default)]
-pub struct Captures {
-    /// (step, what is captured) → the variable holding it, so one value is captured once.
-    by_source: HashMap<(usize, String), String>,
-    taken: HashSet<String>,
-    pub by_step: BTreeMap<usize, Vec<Capture>>,
-    /// Capture name → the first step that sets it.
-    pub producer: HashMap<String, usize>,
-}
-
-impl Captures {
-    pub fn add(&mut self, step: usize, name: Spanned<String>, source: CaptureSource) {
-        self.taken.insert(name.value.clone());
-        self.producer.entry(name.value.clone()).or_insert(step);
-        self.by_step.entry(step).or_default().push(Capture { name, source });
-    }
-
-    /// The variable that holds `key` of `step`, made the first time it is asked for.
-    fn variable_for(
-        &mut self,
-        step: usize,
-        key: String,
-        wanted: String,
-        names: &NameTable,
-        make: impl FnOnce() -> (Span, CaptureSource),
-    ) -> String {
-        if let Some(name) = self.by_source.get(&(step, key.clone())) {
-            return name.clone();
-        }
-        let mut name = wanted.clone();
-        let mut n = 1;
-        while self.taken.contains(&name) || names.has_ident(&name) {
-            n += 1;
-            name = format!("{wanted}_{n}");
-        }
-        let (span, source) = make();
-        self.add(step, Spanned::new(name.clone(), span), source);
-        self.by_source.insert((step, key), name.clone());
-        name
-    }
 }
 
 pub struct Translator<'a> {
@@ -105,7 +37,11 @@ pub struct Translator<'a> {
 }
 
 impl<'a> Translator<'a> {
-    pub fn new(source: &'a Arc<SourceFile>, names: &'a NameTable, requests: &'a RequestTable) -> Self {
+    pub fn new(
+        source: &'a Arc<SourceFile>,
+        names: &'a NameTable,
+        requests: &'a RequestTable,
+    ) -> Self {
         Translator {
             source,
             names,
@@ -117,7 +53,7 @@ impl<'a> Translator<'a> {
         }
     }
 
-    pub fn error(&mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+    pub fn error(&self, span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(self.source, span, message)
     }
 
@@ -126,8 +62,17 @@ impl<'a> Translator<'a> {
     }
 
     /// A text made of `pieces` (each one line, spanned where it starts) joined by `joiner`.
-    pub fn text(&mut self, pieces: &[Spanned<String>], joiner: &str, span: Span, scope: Scope) -> Option<Text> {
-        let translated: Vec<Option<String>> = pieces.iter().map(|p| self.line(&p.value, p.span, scope)).collect();
+    pub fn text(
+        &mut self,
+        pieces: &[Spanned<String>],
+        joiner: &str,
+        span: Span,
+        scope: Scope,
+    ) -> Option<Text> {
+        let translated: Vec<Option<String>> = pieces
+            .iter()
+            .map(|p| self.line(&p.value, p.span, scope))
+            .collect();
         let translated: Vec<String> = translated.into_iter().collect::<Option<_>>()?;
         self.finish(translated.join(joiner), span)
     }
@@ -142,7 +87,9 @@ impl<'a> Translator<'a> {
     pub fn finish(&mut self, source: String, span: Span) -> Option<Text> {
         let kind = template::classify(&source);
         if let Err(e) = template::free_variables(&source, &kind) {
-            let d = self.error(span, format!("invalid template: {}", e.message)).label("in this text");
+            let d = self
+                .error(span, format!("invalid template: {}", e.message))
+                .label("in this text");
             self.report(d);
             return None;
         }
@@ -154,7 +101,11 @@ impl<'a> Translator<'a> {
         let mut out = String::with_capacity(text.len() + 8);
         let mut ok = true;
         let mut offset = 0;
-        while let Some(open) = text[offset..].find("{{").map(|i| offset + i) {
+        while let Some(mut open) = text[offset..].find("{{").map(|i| offset + i) {
+            // `{{{x}}}`: a literal brace around `{{x}}`.
+            while text[open..].starts_with("{{{") {
+                open += 1;
+            }
             out.push_str(&escape_literal(&text[offset..open], true));
             let at = span_at(span, text, open);
             let Some(close) = text[open + 2..].find("}}").map(|i| open + 2 + i) else {
@@ -179,7 +130,9 @@ impl<'a> Translator<'a> {
     fn expression(&mut self, inner: &str, at: Span, scope: Scope) -> Option<String> {
         let trimmed = inner.trim();
         let expr = if trimmed.is_empty() {
-            let d = self.error(at, "empty `{{}}`: expected a variable name").width(4);
+            let d = self
+                .error(at, "empty `{{}}`: expected a variable name")
+                .width(4);
             self.report(d);
             return None;
         } else if let Some(system) = trimmed.strip_prefix('$') {
@@ -192,7 +145,10 @@ impl<'a> Translator<'a> {
             self.rewrite_names(trimmed)
         };
         if let Err(e) = template::environment().compile_expression(&expr) {
-            let message = e.detail().map(str::to_owned).unwrap_or_else(|| e.kind().to_string());
+            let message = e
+                .detail()
+                .map(str::to_owned)
+                .unwrap_or_else(|| e.kind().to_string());
             let d = self
                 .error(at, format!("invalid template `{{{{{inner}}}}}`: {message}"))
                 .width(inner.chars().count() + 4);
@@ -237,9 +193,12 @@ impl<'a> Translator<'a> {
     /// `{{name.response.…}}`: `None` when `text` is not a reference, `Some(None)` on an error.
     fn response_reference(&mut self, text: &str, at: Span, scope: Scope) -> Option<Option<String>> {
         let (head, path) = text.split_once('.')?;
-        let is_reference_path = path == "response" || path.starts_with("response.") || path.starts_with("request.");
+        let is_reference_path =
+            path == "response" || path.starts_with("response.") || path.starts_with("request.");
         let Some(step) = self.requests.get(head) else {
-            let unknown = is_reference_path && !head.contains(char::is_whitespace) && self.names.get(head).is_none();
+            let unknown = is_reference_path
+                && !head.contains(char::is_whitespace)
+                && self.names.get(head).is_none();
             return unknown.then(|| {
                 self.unknown_request(head, text, at);
                 None
@@ -254,13 +213,17 @@ impl<'a> Translator<'a> {
     fn unknown_request(&mut self, head: &str, text: &str, at: Span) {
         let known = self.requests.names();
         let mut d = self
-            .error(at, format!("`{{{{{text}}}}}` refers to an unknown request `{head}`"))
+            .error(
+                at,
+                format!("`{{{{{text}}}}}` refers to an unknown request `{head}`"),
+            )
             .width(text.chars().count() + 4);
         if let Some(near) = suggest(head, known.iter().copied()) {
             d = d.label(format!("did you mean `{near}`?"));
         }
         d = d.note(if known.is_empty() {
-            "no request of this file has a name: add `# @name NAME` above the request line".to_string()
+            "no request of this file has a name: add `# @name NAME` above the request line"
+                .to_string()
         } else {
             format!("named requests: {}", known.join(", "))
         });
@@ -281,87 +244,56 @@ impl<'a> Translator<'a> {
         if let Scope::Step(current) = scope
             && step >= current
         {
-            let when = if step == current { "is this request itself" } else { "is sent after this one" };
+            let when = if step == current {
+                "is this request itself"
+            } else {
+                "is sent after this one"
+            };
             let d = self
-                .error(at, format!("`{{{{{text}}}}}` uses the response of `{head}`, which {when}"))
+                .error(
+                    at,
+                    format!("`{{{{{text}}}}}` uses the response of `{head}`, which {when}"),
+                )
                 .width(width)
                 .note("a request can only use the responses of the requests above it");
             self.report(d);
             return None;
         }
-        let (key, suffix, source) = match self.reference_source(path, at) {
+        let (key, suffix, source) = match reference_source(path, at) {
             Ok(found) => found,
             Err(message) => {
-                let d = self.error(at, format!("cannot use `{{{{{text}}}}}`: {message}")).width(width).note(
-                    "sonde reads `NAME.response.body.$.json.path`, `NAME.response.body.a.b`, \
+                let d = self
+                    .error(at, format!("cannot use `{{{{{text}}}}}`: {message}"))
+                    .width(width)
+                    .note(
+                        "sonde reads `NAME.response.body.$.json.path`, `NAME.response.body.a.b`, \
                      `NAME.response.body.*` and `NAME.response.headers.Header-Name`",
-                );
+                    );
                 self.report(d);
                 return None;
             }
         };
         let wanted = format!("{}__{suffix}", identifier_for(head).trim_end_matches('_'));
-        Some(self.captures.variable_for(step, key, wanted, self.names, || (at, source)))
-    }
-
-    /// What `response.…` points at: a key identifying it, a name suffix, and the capture source.
-    fn reference_source(&self, path: &str, at: Span) -> Result<(String, String, CaptureSource), String> {
-        let Some(part) = path.strip_prefix("response.") else {
-            return Err("only the response of another request can be used, not its request".into());
-        };
-        if part == "body" || part == "body.*" {
-            return Ok(("body".into(), "body".into(), CaptureSource::Body));
-        }
-        if let Some(header) = part.strip_prefix("headers.").filter(|h| super::block::is_token(h)) {
-            let key = format!("header:{}", header.to_ascii_lowercase());
-            let suffix = format!("headers__{}", sanitize(header));
-            return Ok((key, suffix, CaptureSource::Header(Spanned::new(header.to_owned(), at))));
-        }
-        let Some(body_path) = part.strip_prefix("body.") else {
-            return Err(format!("`{part}` is not `body…` or `headers.NAME`"));
-        };
-        if body_path.starts_with('/') {
-            return Err("XPath is not supported: sonde reads JSON bodies".into());
-        }
-        let json_path = if body_path.starts_with('$') {
-            body_path.to_owned()
-        } else {
-            let accessors = jspath::parse_accessors(body_path).ok_or_else(|| format!("`{body_path}` is not a JSON path"))?;
-            jspath::to_json_path(&accessors)
-        };
-        let compiled = serde_json_path::JsonPath::parse(&json_path)
-            .map_err(|e| format!("`{json_path}` is not a valid JSONPath: {e}"))?;
-        let source = CaptureSource::Json(JsonPath {
-            source: Spanned::new(json_path.clone(), at),
-            compiled,
-        });
-        Ok((format!("json:{json_path}"), format!("body__{}", sanitize(&json_path[1..])), source))
+        Some(
+            self.captures
+                .variable_for(step, key, wanted, self.names, || (at, source)),
+        )
     }
 
     /// The expression for `{{$…}}` (`text` is what follows the `$`).
     fn system_variable(&mut self, text: &str, at: Span) -> Option<String> {
-        let words: Vec<&str> = text.split_whitespace().collect();
-        let result = match words.as_slice() {
-            ["guid" | "uuid" | "random.uuid"] => Ok("uuid()".to_owned()),
-            ["timestamp", offset @ ..] => timestamp(offset),
-            ["isoTimestamp"] | ["datetime", "iso8601"] => Ok("now()".to_owned()),
-            ["datetime", ..] | ["localDatetime", ..] => Err(
-                "only `{{$datetime iso8601}}` (without an offset) is supported: it becomes `now()`".to_owned(),
-            ),
-            ["randomInt", bounds @ ..] => random_int(bounds),
-            ["processEnv", name] => self.process_env(name),
-            ["dotenv", name] => return self.dotenv(name, at),
-            [name] if name.starts_with("env.") => Ok(env_lookup(&name[4..])),
-            _ if text.starts_with("random.integer") => random_integer_call(&text["random.integer".len()..]),
-            _ => Err(format!("unknown system variable `${text}`")),
+        let result = match system::parse(text) {
+            Ok(System::Expression(expr)) => Ok(expr),
+            Ok(System::ProcessEnv(name)) => self.process_env(name),
+            Ok(System::DotEnv(name)) => return self.dotenv(name, at),
+            Err(message) => Err(message),
         };
         result
             .map_err(|message| {
-                let d = self.error(at, message).width(text.chars().count() + 5).note(
-                    "sonde knows $guid, $uuid, $random.uuid, $timestamp [offset unit], $isoTimestamp, \
-                     $datetime iso8601, $randomInt [min max], $random.integer(min, max), \
-                     $processEnv NAME, $env.NAME, $dotenv NAME",
-                );
+                let d = self
+                    .error(at, message)
+                    .width(text.chars().count() + 5)
+                    .note(system::KNOWN);
                 self.report(d);
             })
             .ok()
@@ -374,7 +306,9 @@ impl<'a> Translator<'a> {
         };
         match self.names.get(variable) {
             Some(ident) => Ok(format!("env[{ident}]")),
-            None => Err(format!("`$processEnv %{variable}`: `{variable}` is not a variable of this file")),
+            None => Err(format!(
+                "`$processEnv %{variable}`: `{variable}` is not a variable of this file"
+            )),
         }
     }
 
@@ -390,8 +324,15 @@ impl<'a> Translator<'a> {
                 Some((_, value)) => Ok(value.clone()),
                 None => {
                     let keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
-                    let defined = if keys.is_empty() { "nothing".to_string() } else { keys.join(", ") };
-                    Err((format!("`{name}` is not defined in {}", path.display()), format!("it defines: {defined}")))
+                    let defined = if keys.is_empty() {
+                        "nothing".to_string()
+                    } else {
+                        keys.join(", ")
+                    };
+                    Err((
+                        format!("`{name}` is not defined in {}", path.display()),
+                        format!("it defines: {defined}"),
+                    ))
                 }
             },
             DotEnv::Missing(path) => Err((
@@ -421,15 +362,26 @@ impl<'a> Translator<'a> {
     }
 
     /// A JSON value as a model value; strings are `.http` text, translated, when `templated`.
-    pub fn json_value(&mut self, json: serde_json::Value, span: Span, scope: Scope, templated: bool) -> Option<Value> {
+    pub fn json_value(
+        &mut self,
+        json: serde_json::Value,
+        span: Span,
+        scope: Scope,
+        templated: bool,
+    ) -> Option<Value> {
         Some(match json {
             serde_json::Value::Null => Value::Null,
             serde_json::Value::Bool(b) => Value::Bool(b),
             serde_json::Value::Number(n) => Value::Number(n),
-            serde_json::Value::String(s) if templated => Value::String(self.text_line(&s, span, scope)?),
+            serde_json::Value::String(s) if templated => {
+                Value::String(self.text_line(&s, span, scope)?)
+            }
             serde_json::Value::String(s) => Value::String(Self::literal(&s, span)),
             serde_json::Value::Array(items) => {
-                let items: Vec<Option<Value>> = items.into_iter().map(|v| self.json_value(v, span, scope, templated)).collect();
+                let items: Vec<Option<Value>> = items
+                    .into_iter()
+                    .map(|v| self.json_value(v, span, scope, templated))
+                    .collect();
                 Value::Array(items.into_iter().collect::<Option<_>>()?)
             }
             serde_json::Value::Object(entries) => {
@@ -476,90 +428,10 @@ pub fn span_at(span: Span, text: &str, offset: usize) -> Span {
     span.advanced(0, super::lines::count_chars(before))
 }
 
-/// Letters and digits kept, every other run of characters made one `_`.
-fn sanitize(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.ends_with('_') {
-            out.push('_');
-        }
-    }
-    out.trim_matches('_').to_owned()
-}
-
-fn env_lookup(name: &str) -> String {
-    if is_plain_identifier(name) {
-        format!("env.{name}")
-    } else {
-        format!("env[{}]", serde_json::to_string(name).unwrap_or_default())
-    }
-}
-
-/// `$timestamp`, or `$timestamp -1 d` (REST Client offsets; calendar units cannot be added).
-fn timestamp(offset: &[&str]) -> Result<String, String> {
-    let (amount, unit) = match offset {
-        [] => return Ok("timestamp()".to_owned()),
-        [amount, unit] => (amount, *unit),
-        _ => return Err("expected `{{$timestamp}}` or `{{$timestamp OFFSET UNIT}}` like `-1 d`".to_owned()),
-    };
-    let amount: i64 = amount.parse().map_err(|_| format!("`{amount}` is not a whole number"))?;
-    let seconds = match unit {
-        "ms" => amount.div_euclid(1000),
-        "s" => amount,
-        "m" => amount.saturating_mul(60),
-        "h" => amount.saturating_mul(3600),
-        "d" => amount.saturating_mul(86_400),
-        "w" => amount.saturating_mul(604_800),
-        "y" | "Q" | "M" => return Err(format!("a `{unit}` offset is not supported: use w, d, h, m, s or ms")),
-        other => return Err(format!("`{other}` is not a time unit: use w, d, h, m, s or ms")),
-    };
-    Ok(match seconds {
-        0 => "timestamp()".to_owned(),
-        s if s < 0 => format!("(timestamp() - {})", s.unsigned_abs()),
-        s => format!("(timestamp() + {s})"),
-    })
-}
-
-/// `$randomInt min max`: REST Client excludes `max`, sonde's `random_int` includes both bounds.
-/// Without bounds (JetBrains), a number from 0 to 1000.
-fn random_int(bounds: &[&str]) -> Result<String, String> {
-    match bounds {
-        [] => Ok("random_int(0, 1000)".to_owned()),
-        [low, high] => exclusive_range(low, high),
-        _ => Err("expected `{{$randomInt MIN MAX}}`".to_owned()),
-    }
-}
-
-/// `$random.integer(from, to)` (JetBrains; `to` excluded).
-fn random_integer_call(args: &str) -> Result<String, String> {
-    let inner = args
-        .trim()
-        .strip_prefix('(')
-        .and_then(|a| a.strip_suffix(')'))
-        .ok_or("expected `{{$random.integer(FROM, TO)}}`")?;
-    if inner.trim().is_empty() {
-        return Ok("random_int(0, 1000)".to_owned());
-    }
-    match inner.split(',').map(str::trim).collect::<Vec<_>>().as_slice() {
-        [low, high] => exclusive_range(low, high),
-        _ => Err("expected `{{$random.integer(FROM, TO)}}`".to_owned()),
-    }
-}
-
-fn exclusive_range(low: &str, high: &str) -> Result<String, String> {
-    let parse = |s: &str| s.parse::<i64>().map_err(|_| format!("`{s}` is not a whole number"));
-    let (low, high) = (parse(low)?, parse(high)?);
-    if low >= high {
-        return Err(format!("the range {low}..{high} is empty: the maximum is excluded, so it must be above the minimum"));
-    }
-    Ok(format!("random_int({low}, {})", high - 1))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::model::CaptureSource;
 
     struct Fixture {
         source: Arc<SourceFile>,
@@ -588,28 +460,49 @@ mod tests {
         let out = tr.line(text, Span::new(1, 1), scope);
         match out {
             Some(out) if tr.errors.is_empty() => Ok(out),
-            _ => Err(tr.errors.iter().map(|d| format!("{} {}", d.location(), d.message)).collect()),
+            _ => Err(tr
+                .errors
+                .iter()
+                .map(|d| format!("{} {}", d.location(), d.message))
+                .collect()),
         }
     }
 
     fn ok(text: &str) -> String {
-        translate(&fixture(&["Catalog.API_HostAddress", "host", "env"], &[]), text, Scope::Step(0)).unwrap()
+        translate(
+            &fixture(&["Catalog.API_HostAddress", "host", "env"], &[]),
+            text,
+            Scope::Step(0),
+        )
+        .unwrap()
     }
 
     #[test]
     fn keeps_plain_variables_and_rewrites_dotted_ones() {
         assert_eq!(ok("{{host}}/x"), "{{ host }}/x");
         assert_eq!(ok("{{ host }}"), "{{ host }}");
-        assert_eq!(ok("{{Catalog.API_HostAddress}}/a"), "{{ Catalog__API_HostAddress }}/a");
-        assert_eq!(ok("{{ Catalog.API_HostAddress | upper }}"), "{{ Catalog__API_HostAddress | upper }}");
+        assert_eq!(
+            ok("{{Catalog.API_HostAddress}}/a"),
+            "{{ Catalog__API_HostAddress }}/a"
+        );
+        assert_eq!(
+            ok("{{ Catalog.API_HostAddress | upper }}"),
+            "{{ Catalog__API_HostAddress | upper }}"
+        );
         assert_eq!(ok("{{env}}"), "{{ env_ }}");
-        assert_eq!(ok("{{ 'Catalog.API_HostAddress' }}"), "{{ 'Catalog.API_HostAddress' }}");
+        assert_eq!(
+            ok("{{ 'Catalog.API_HostAddress' }}"),
+            "{{ 'Catalog.API_HostAddress' }}"
+        );
     }
 
     #[test]
     fn translates_system_variables() {
         assert_eq!(ok("{{$guid}}"), "{{ uuid() }}");
-        assert_eq!(ok("{{$uuid}}-{{$random.uuid}}"), "{{ uuid() }}-{{ uuid() }}");
+        assert_eq!(
+            ok("{{$uuid}}-{{$random.uuid}}"),
+            "{{ uuid() }}-{{ uuid() }}"
+        );
         assert_eq!(ok("{{$timestamp}}"), "{{ timestamp() }}");
         assert_eq!(ok("{{$timestamp -1 d}}"), "{{ (timestamp() - 86400) }}");
         assert_eq!(ok("{{$timestamp 2 h}}"), "{{ (timestamp() + 7200) }}");
@@ -628,7 +521,10 @@ mod tests {
     fn rejects_unsupported_system_variables() {
         let f = fixture(&[], &[]);
         let err = |t: &str| translate(&f, t, Scope::Step(0)).unwrap_err();
-        assert_eq!(err("a {{$nope}}"), vec!["t.http:1:3 unknown system variable `$nope`"]);
+        assert_eq!(
+            err("a {{$nope}}"),
+            vec!["t.http:1:3 unknown system variable `$nope`"]
+        );
         assert!(err("{{$randomInt 5 5}}")[0].contains("empty"));
         assert!(err("{{$datetime rfc1123}}")[0].contains("iso8601"));
         assert!(err("{{$timestamp 1 M}}")[0].contains("not supported"));
@@ -647,9 +543,18 @@ mod tests {
     fn reports_broken_templates_where_they_stand() {
         let f = fixture(&[], &[]);
         let err = |t: &str| translate(&f, t, Scope::Step(0)).unwrap_err();
-        assert_eq!(err("ab {{x"), vec!["t.http:1:4 unterminated `{{`: expected `}}` on the same line"]);
-        assert_eq!(err("{{"), vec!["t.http:1:1 unterminated `{{`: expected `}}` on the same line"]);
-        assert_eq!(err("é{{ }}"), vec!["t.http:1:2 empty `{{}}`: expected a variable name"]);
+        assert_eq!(
+            err("ab {{x"),
+            vec!["t.http:1:4 unterminated `{{`: expected `}}` on the same line"]
+        );
+        assert_eq!(
+            err("{{"),
+            vec!["t.http:1:1 unterminated `{{`: expected `}}` on the same line"]
+        );
+        assert_eq!(
+            err("é{{ }}"),
+            vec!["t.http:1:2 empty `{{}}`: expected a variable name"]
+        );
         assert!(err("{{ a + }}")[0].starts_with("t.http:1:1 invalid template `{{ a + }}`"));
     }
 
@@ -669,16 +574,29 @@ mod tests {
         );
         let captures = &tr.captures.by_step[&0];
         let names: Vec<&str> = captures.iter().map(|c| c.name.value.as_str()).collect();
-        assert_eq!(names, vec!["login__body__token", "login__headers__X_Token", "login__body", "login__body__a_0_b_c"]);
+        assert_eq!(
+            names,
+            vec![
+                "login__body__token",
+                "login__headers__X_Token",
+                "login__body",
+                "login__body__a_0_b_c"
+            ]
+        );
         assert!(matches!(&captures[1].source, CaptureSource::Header(h) if h.value == "X-Token"));
-        assert!(matches!(&captures[3].source, CaptureSource::Json(p) if p.source.value == "$.a[0]['b c']"));
+        assert!(
+            matches!(&captures[3].source, CaptureSource::Json(p) if p.source.value == "$.a[0]['b c']")
+        );
     }
 
     #[test]
     fn a_reference_must_point_to_an_earlier_known_request() {
         let f = fixture(&[], &["login", "later"]);
         let err = |t: &str| translate(&f, t, Scope::Step(1)).unwrap_err();
-        assert_eq!(err("{{logn.response.body.x}}"), vec!["t.http:1:1 `{{logn.response.body.x}}` refers to an unknown request `logn`"]);
+        assert_eq!(
+            err("{{logn.response.body.x}}"),
+            vec!["t.http:1:1 `{{logn.response.body.x}}` refers to an unknown request `logn`"]
+        );
         assert!(err("{{later.response.body.x}}")[0].contains("which is this request itself"));
         assert!(err("{{login.request.body.x}}")[0].contains("not its request"));
         assert!(err("{{login.response.body.//a}}")[0].contains("XPath"));
@@ -690,7 +608,10 @@ mod tests {
     #[test]
     fn capture_names_avoid_variables() {
         let f = fixture(&["login__body__id"], &["login"]);
-        assert_eq!(translate(&f, "{{login.response.body.id}}", Scope::Step(1)).unwrap(), "{{ login__body__id_2 }}");
+        assert_eq!(
+            translate(&f, "{{login.response.body.id}}", Scope::Step(1)).unwrap(),
+            "{{ login__body__id_2 }}"
+        );
     }
 
     #[test]
@@ -700,10 +621,24 @@ mod tests {
         let source = SourceFile::new(dir.path().join("t.http"), "x\n");
         let (names, requests) = (NameTable::default(), RequestTable::default());
         let mut tr = Translator::new(&source, &names, &requests);
-        assert_eq!(tr.line("{{$dotenv API_KEY}}", Span::new(1, 1), Scope::Step(0)).unwrap(), "{{ dotenv__API_KEY }}");
-        assert_eq!(tr.dotenv_vars, vec![("dotenv__API_KEY".to_string(), "abc".to_string())]);
-        assert!(tr.line("{{$dotenv NOPE}}", Span::new(1, 1), Scope::Step(0)).is_none());
-        assert!(tr.errors[0].message.contains("`NOPE` is not defined"), "{}", tr.errors[0]);
+        assert_eq!(
+            tr.line("{{$dotenv API_KEY}}", Span::new(1, 1), Scope::Step(0))
+                .unwrap(),
+            "{{ dotenv__API_KEY }}"
+        );
+        assert_eq!(
+            tr.dotenv_vars,
+            vec![("dotenv__API_KEY".to_string(), "abc".to_string())]
+        );
+        assert!(
+            tr.line("{{$dotenv NOPE}}", Span::new(1, 1), Scope::Step(0))
+                .is_none()
+        );
+        assert!(
+            tr.errors[0].message.contains("`NOPE` is not defined"),
+            "{}",
+            tr.errors[0]
+        );
     }
 
     #[test]
@@ -712,8 +647,15 @@ mod tests {
         let source = SourceFile::new(dir.path().join("t.http"), "x\n");
         let (names, requests) = (NameTable::default(), RequestTable::default());
         let mut tr = Translator::new(&source, &names, &requests);
-        assert!(tr.line("{{$dotenv A}}", Span::new(1, 1), Scope::Step(0)).is_none());
-        assert!(tr.errors[0].message.contains("there is no"), "{}", tr.errors[0]);
+        assert!(
+            tr.line("{{$dotenv A}}", Span::new(1, 1), Scope::Step(0))
+                .is_none()
+        );
+        assert!(
+            tr.errors[0].message.contains("there is no"),
+            "{}",
+            tr.errors[0]
+        );
     }
 
     #[test]
