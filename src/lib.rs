@@ -3,7 +3,9 @@
 pub mod check;
 pub mod cli;
 pub mod duration;
+pub mod engine;
 pub mod exit;
+pub mod http;
 pub mod report;
 pub mod run;
 pub mod scenario;

@@ -1,6 +1,7 @@
 //! The `sonde` command: one function per subcommand, each returning an [`Outcome`].
 
 pub mod args;
+mod run;
 mod serve;
 mod validate;
 
@@ -20,9 +21,18 @@ pub fn main(cli: Cli) -> Outcome {
         }
         Command::Serve(args) => serve::serve(&args),
         Command::MergeJunit(args) => merge_junit(&args),
-        Command::Run(_) => {
-            eprintln!("sonde run: sending requests is not available in this build yet");
-            Outcome::Invalid
+        Command::Run(args) => run::run(&args),
+    }
+}
+
+/// Whether to colour what goes to stdout.
+pub fn stdout_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
         }
     }
 }

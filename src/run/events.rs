@@ -67,6 +67,8 @@ pub struct StepReport {
     pub errors: Vec<String>,
     /// Every failed assertion.
     pub assertions: Vec<AssertionReport>,
+    /// Assertions that cannot run (JetBrains scripts in `.http` files), said, never passed silently.
+    pub warnings: Vec<String>,
     /// The last exchange, when a request was sent.
     pub exchange: Option<ExchangeReport>,
 }

@@ -110,6 +110,7 @@ mod tests {
                 tries: 1,
                 errors: vec![],
                 assertions: vec![],
+                warnings: vec![],
                 exchange: None,
             }],
         }

@@ -1,5 +1,6 @@
 //! Running many files: discovery, planning, execution.
 
+pub mod convert;
 pub mod discover;
 pub mod events;
 pub mod executor;

@@ -1,0 +1,214 @@
+//! `sonde run`: discover, select, start the config's servers, run the files in parallel,
+//! report to the terminal and the requested files, and say how it went.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use super::args::RunArgs;
+use super::validate::load_config;
+use crate::engine::{RunContext, run_scenario};
+use crate::exit::Outcome;
+use crate::report::console::Console;
+use crate::report::redact::Redactor;
+use crate::run::convert::{file_report, load_error_report};
+use crate::run::discover::discover;
+use crate::run::events::{Event, FileReport, Summary};
+use crate::run::executor::{self, Options};
+use crate::run::plan::{Selection, Shard};
+use crate::run::servers::Servers;
+use crate::scenario;
+use crate::vars::RunVars;
+
+pub fn run(args: &RunArgs) -> Outcome {
+    match Run::prepare(args) {
+        Ok(run) => run.execute(args),
+        Err(message) => {
+            eprintln!("error: {message}");
+            Outcome::Invalid
+        }
+    }
+}
+
+/// Everything decided before the first request.
+struct Run {
+    files: Vec<PathBuf>,
+    missing: Vec<PathBuf>,
+    context: RunContext,
+    redactor: Redactor,
+    selection: Selection,
+    jobs: usize,
+    junit: Option<PathBuf>,
+    json: Option<PathBuf>,
+    /// Kept alive for the run; dropping it stops them.
+    _servers: Servers,
+}
+
+impl Run {
+    fn prepare(args: &RunArgs) -> Result<Run, String> {
+        let input = &args.input;
+        let run_vars = RunVars::new(&input.vars, &input.vars_files, &input.secrets)?;
+        let config = load_config(input.config.as_deref(), &input.paths).map_err(|diagnostics| {
+            diagnostics
+                .iter()
+                .map(|d| d.render(false))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })?;
+        let shard = args.shard.as_deref().map(str::parse::<Shard>).transpose()?;
+        let max_body = match &args.max_body {
+            Some(size) => parse_size(size)?,
+            None => crate::http::DEFAULT_MAX_BODY,
+        };
+        let found = discover(&input.paths);
+        let files = match shard {
+            Some(shard) => shard.select(found.files),
+            None => found.files,
+        };
+        let servers = Servers::start(&config.servers)?;
+        let mut vars = indexmap::IndexMap::new();
+        for (name, url) in &servers.urls {
+            vars.insert(name.clone(), serde_json::Value::String(url.clone()));
+        }
+        vars.extend(run_vars.values.clone());
+        let secrets = run_vars
+            .secret_names
+            .iter()
+            .filter_map(|name| run_vars.values.get(name))
+            .filter_map(|v| v.as_str().map(str::to_owned));
+        Ok(Run {
+            files,
+            missing: found.missing,
+            context: RunContext {
+                vars,
+                config_vars: config.vars.clone(),
+                config_session: config.session.clone(),
+                max_body,
+                ..RunContext::default()
+            },
+            redactor: Redactor::new(secrets),
+            selection: Selection {
+                tags: args.tags.clone(),
+                skip_tags: args.skip_tags.clone(),
+                filter: args.filter.clone(),
+            },
+            jobs: args
+                .jobs
+                .or(config.jobs)
+                .unwrap_or_else(executor::default_jobs),
+            junit: args.junit.clone().or(config.reports.junit.clone()),
+            json: args.json.clone().or(config.reports.json.clone()),
+            _servers: servers,
+        })
+    }
+
+    fn execute(self, args: &RunArgs) -> Outcome {
+        for missing in &self.missing {
+            eprintln!("error: {}: no such file or directory", missing.display());
+        }
+        let color = super::stdout_color(args.input.color);
+        let progress = !args.no_progress
+            && std::io::stderr().is_terminal()
+            && std::env::var_os("CI").is_none();
+        let mut console = Console::new(color, args.verbose, progress);
+        let keep_reports = self.junit.is_some() || self.json.is_some();
+        let mut reports: Vec<FileReport> = Vec::new();
+        let mut invalid_files = self.missing.len();
+        let http_env = args.input.http_env.as_deref();
+        let summary = executor::execute(
+            &self.files,
+            &Options {
+                jobs: self.jobs,
+                fail_fast: args.fail_fast,
+            },
+            |index, path, _emit| self.run_file(index, path, http_env),
+            |event| {
+                if let Event::FileFinished(report) = &event {
+                    invalid_files += usize::from(report.error.is_some());
+                    if keep_reports {
+                        reports.push((**report).clone());
+                    }
+                }
+                console.on_event(&event);
+            },
+        );
+        reports.sort_by_key(|r| r.index);
+        let written = self.write_reports(&reports, &summary);
+        if !written || invalid_files > 0 {
+            Outcome::Invalid
+        } else if summary.failed() {
+            Outcome::Failure
+        } else {
+            Outcome::Success
+        }
+    }
+
+    fn run_file(&self, index: usize, path: &Path, http_env: Option<&str>) -> Option<FileReport> {
+        let mut loaded = match scenario::load(path, http_env) {
+            Ok(loaded) => loaded,
+            Err(diagnostics) => {
+                let text = diagnostics
+                    .iter()
+                    .map(|d| d.render(false))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                return Some(load_error_report(index, path, self.redactor.redact(&text)));
+            }
+        };
+        if !self
+            .selection
+            .apply(&mut loaded.scenario, &path.display().to_string())
+        {
+            return None;
+        }
+        let record = run_scenario(&loaded.scenario, &self.context, &mut |_| {});
+        Some(file_report(index, path, &loaded, &record, &self.redactor))
+    }
+
+    /// Writes the JUnit and JSON reports asked for; `false` when one could not be written.
+    fn write_reports(&self, reports: &[FileReport], summary: &Summary) -> bool {
+        let mut ok = true;
+        if let Some(path) = &self.junit {
+            let report = crate::report::junit::report(reports, summary);
+            if let Err(e) = crate::report::junit::write(&report, path) {
+                eprintln!(
+                    "error: cannot write the JUnit report {}: {e}",
+                    path.display()
+                );
+                ok = false;
+            }
+        }
+        if let Some(path) = &self.json
+            && let Err(e) = crate::report::json::write(reports.iter().collect(), summary, path)
+        {
+            eprintln!(
+                "error: cannot write the JSON report {}: {e}",
+                path.display()
+            );
+            ok = false;
+        }
+        ok
+    }
+}
+
+/// `64MiB`, `10MB`, `512k`, `1000`: a size in bytes.
+fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("--max-body: `{text}` is not a size like 64MiB"))?;
+    let factor = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "kib" => 1 << 10,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1 << 20,
+        "g" | "gb" => 1_000_000_000,
+        "gib" => 1 << 30,
+        _ => return Err(format!("--max-body: `{text}` is not a size like 64MiB")),
+    };
+    number
+        .checked_mul(factor)
+        .ok_or_else(|| format!("--max-body: `{text}` is too large"))
+}

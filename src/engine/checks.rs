@@ -1,0 +1,57 @@
+//! The one place the engine asks whether a response satisfies `expect`: the exchange is
+//! shown to the checks (`crate::check`) as a read-only view, and templates in expected
+//! values are rendered with the step's scope.
+
+use serde_json::Value as J;
+
+use crate::check::{self, Context, Resolve, ResponseView};
+use crate::http::{BodyContent, Exchange};
+use crate::scenario::model::{Expect, Text, Value};
+
+use super::scope::Scope;
+use super::{FailureKind, StepFailure};
+
+impl Resolve for Scope {
+    fn value(&self, value: &Value) -> Result<J, String> {
+        Scope::value(self, value).map_err(|e| e.message)
+    }
+    fn text(&self, text: &Text) -> Result<String, String> {
+        Scope::text(self, text).map_err(|e| e.message)
+    }
+}
+
+/// Every failure of `expect` against the exchange.
+pub fn evaluate(expect: &Expect, exchange: &Exchange, scope: &Scope) -> Vec<StepFailure> {
+    let response = &exchange.response;
+    let headers = &response.head.headers.0;
+    let (body, saved_to): (&[u8], _) = match &response.body.content {
+        BodyContent::Memory(bytes) => (bytes, None),
+        BodyContent::Saved { path, .. } => (&[], Some(path.as_path())),
+    };
+    let cookies = exchange.cookies_set();
+    let mut view = ResponseView::new(
+        response.head.status,
+        &response.head.reason,
+        headers,
+        body,
+        response.body.text.as_deref(),
+        exchange.elapsed,
+        &response.head.url,
+    );
+    view.saved_to = saved_to;
+    view.redirects = exchange.hops.len();
+    view.cookies = &cookies;
+    let ctx = Context {
+        resolve: scope,
+        scenario_dir: scope.dir(),
+    };
+    check::evaluate(expect, &view, &ctx)
+        .into_iter()
+        .map(|f| StepFailure {
+            kind: FailureKind::Check,
+            span: f.span,
+            message: format!("{}: expected {}, got {}", f.assertion, f.expected, f.actual),
+            assertion: Some(Box::new(f)),
+        })
+        .collect()
+}

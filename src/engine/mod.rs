@@ -1,0 +1,347 @@
+//! The request engine: runs a scenario file's steps in order within one session and
+//! records every exchange.
+//!
+//! ```no_run
+//! # use sonde::engine::{RunContext, run_scenario};
+//! # let scenario: sonde::scenario::Scenario = todo!();
+//! let ctx = RunContext::default();
+//! let record = run_scenario(&scenario, &ctx, &mut |step| println!("{}: {:?}", step.name, step.outcome));
+//! ```
+//!
+//! A file is a session: its own cookie jar, defaults and digest state. Connections are
+//! pooled across files through the [`ClientPool`] of the [`RunContext`].
+
+pub mod captures;
+pub mod checks;
+pub mod prepare;
+pub mod scope;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use indexmap::IndexMap;
+use serde_json::Value as J;
+
+use crate::http::{self, ClientPool, Exchange, FailedExchange, Session};
+use crate::scenario::Span;
+use crate::scenario::model::{Scenario, Settings, Step, Vars};
+use prepare::{Layers, prepare};
+use scope::Scope;
+
+/// What a whole run shares.
+#[derive(Debug, Clone)]
+pub struct RunContext {
+    /// `--var` / `--vars-file` / `--secret` values: stronger than any file's vars.
+    pub vars: IndexMap<String, J>,
+    /// `vars` of `sonde.yaml`: weaker than a file's vars.
+    pub config_vars: Vars,
+    /// `session` of `sonde.yaml`: the weakest settings layer.
+    pub config_session: Settings,
+    /// Bodies larger than this fail their step (`--max-body`); `save_body` is not limited.
+    pub max_body: u64,
+    /// The clients, one per transport profile, shared by every file.
+    pub pool: Arc<ClientPool>,
+}
+
+impl Default for RunContext {
+    fn default() -> Self {
+        RunContext {
+            vars: IndexMap::new(),
+            config_vars: Vars::default(),
+            config_session: Settings::default(),
+            max_body: http::DEFAULT_MAX_BODY,
+            pool: ClientPool::global(),
+        }
+    }
+}
+
+/// The record of one file.
+#[derive(Debug, Clone)]
+pub struct FileRecord {
+    pub name: String,
+    pub path: PathBuf,
+    pub steps: Vec<StepRecord>,
+    pub duration: Duration,
+}
+
+impl FileRecord {
+    pub fn passed(&self) -> bool {
+        self.steps.iter().all(|s| !s.outcome.is_failed())
+    }
+}
+
+/// The record of one step.
+#[derive(Debug, Clone)]
+pub struct StepRecord {
+    /// 0-based position in the file.
+    pub index: usize,
+    pub name: String,
+    /// Where the step is written.
+    pub span: Span,
+    pub outcome: Outcome,
+    /// Every exchange, in order: one, or one per try when polling. The last is the one judged.
+    pub exchanges: Vec<Exchange>,
+    /// When the last try got no response: what was sent and why it failed.
+    pub failed_exchange: Option<FailedExchange>,
+    /// Values captured by this step, in the order written.
+    pub captures: IndexMap<String, J>,
+    pub duration: Duration,
+    /// The credentials this step used (auth, proxy passwords), in every form they may be
+    /// seen in: reports replace them with `***`.
+    pub secrets: Vec<String>,
+}
+
+impl StepRecord {
+    /// The exchange that was judged.
+    pub fn exchange(&self) -> Option<&Exchange> {
+        self.exchanges.last()
+    }
+
+    fn new(index: usize, step: &Step, outcome: Outcome) -> StepRecord {
+        StepRecord {
+            index,
+            name: step.name.clone(),
+            span: step.span,
+            outcome,
+            exchanges: Vec::new(),
+            failed_exchange: None,
+            captures: IndexMap::new(),
+            secrets: Vec::new(),
+            duration: Duration::ZERO,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Passed,
+    Failed(Vec<StepFailure>),
+    Skipped(String),
+}
+
+impl Outcome {
+    pub fn is_failed(&self) -> bool {
+        matches!(self, Outcome::Failed(_))
+    }
+}
+
+/// One reason a step failed, in plain words.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepFailure {
+    pub kind: FailureKind,
+    /// Where the cause is written (the step, the assertion, the capture).
+    pub span: Span,
+    pub message: String,
+    /// For a failed assertion: what was expected, what came, and a diff.
+    pub assertion: Option<Box<crate::check::Failure>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// A template or a setting could not be turned into a request.
+    Request,
+    /// No usable response: refused, timed out, TLS, too many redirects, body too large…
+    Transport,
+    /// An assertion of `expect` did not hold.
+    Check,
+    /// A capture found nothing.
+    Capture,
+}
+
+/// Runs the steps of `scenario` in order, calling `on_step` as each one ends (skipped
+/// ones included). The first failing step ends the file, the rest being skipped, unless it
+/// has `continue_on_failure`.
+pub fn run_scenario(
+    scenario: &Scenario,
+    ctx: &RunContext,
+    on_step: &mut dyn FnMut(&StepRecord),
+) -> FileRecord {
+    let started = Instant::now();
+    let dir = scenario.source.dir().to_path_buf();
+    let mut file = FileRun {
+        scenario,
+        ctx,
+        session: Session::new(),
+        scope: Scope::new(&dir, &ctx.vars, &ctx.config_vars, &scenario.vars),
+        dir,
+        last_check: None,
+    };
+    let mut steps = Vec::with_capacity(scenario.steps.len());
+    let mut stopped_by: Option<String> = None;
+    for (index, step) in scenario.steps.iter().enumerate() {
+        let record = match (&stopped_by, &step.skip) {
+            (Some(failed), _) => {
+                let reason = format!("after failure of step \"{failed}\"");
+                StepRecord::new(index, step, Outcome::Skipped(reason))
+            }
+            (None, Some(reason)) => {
+                let reason = if reason.is_empty() {
+                    "skip: true"
+                } else {
+                    reason
+                };
+                StepRecord::new(index, step, Outcome::Skipped(reason.to_string()))
+            }
+            (None, None) => file.run_step(index, step),
+        };
+        if record.outcome.is_failed() && !step.continue_on_failure {
+            stopped_by = Some(step.name.clone());
+        }
+        on_step(&record);
+        steps.push(record);
+    }
+    FileRecord {
+        name: scenario.name.clone(),
+        path: scenario.source.path.clone(),
+        steps,
+        duration: started.elapsed(),
+    }
+}
+
+/// The state of one file while it runs: its session and its variables.
+struct FileRun<'a> {
+    scenario: &'a Scenario,
+    ctx: &'a RunContext,
+    session: Session,
+    scope: Scope,
+    dir: PathBuf,
+    /// The failures of the last exchange sent, so that the judging does not check twice.
+    last_check: Option<Vec<StepFailure>>,
+}
+
+impl FileRun<'_> {
+    fn run_step(&mut self, index: usize, step: &Step) -> StepRecord {
+        let started = Instant::now();
+        let mut record = StepRecord::new(index, step, Outcome::Passed);
+        let failures = match self.send_step(step, &mut record) {
+            Ok(()) => self.judge(step, &mut record),
+            Err(failure) => vec![failure],
+        };
+        record.outcome = if failures.is_empty() {
+            Outcome::Passed
+        } else {
+            Outcome::Failed(failures)
+        };
+        record.duration = started.elapsed();
+        record
+    }
+
+    /// Prepares and sends the step, polling when asked; fills the record's exchanges.
+    fn send_step(&mut self, step: &Step, record: &mut StepRecord) -> Result<(), StepFailure> {
+        let request_failure = |message: String| StepFailure {
+            kind: FailureKind::Request,
+            span: step.span,
+            message,
+            assertion: None,
+        };
+        self.scope
+            .enter_step(&step.vars)
+            .map_err(|e| request_failure(e.message))?;
+        let layers = Layers([
+            &self.ctx.config_session,
+            &self.scenario.session,
+            &step.request.settings,
+        ]);
+        let prepared = prepare(
+            &step.request,
+            &layers,
+            &self.scope,
+            &self.dir,
+            self.ctx.max_body,
+        )
+        .map_err(|e| request_failure(e.0))?;
+        record.secrets = secrets_of(&prepared);
+        let tries = step.poll.as_ref().map_or(1, |p| p.max.max(1));
+        for attempt in 1..=tries {
+            if attempt > 1
+                && let Some(poll) = &step.poll
+            {
+                std::thread::sleep(poll.every);
+            }
+            match http::send(&self.ctx.pool, &mut self.session, &prepared) {
+                Ok(exchange) => {
+                    record.failed_exchange = None;
+                    let failures = checks::evaluate(&step.expect, &exchange, &self.scope);
+                    let passed = failures.is_empty();
+                    record.exchanges.push(exchange);
+                    self.last_check = Some(failures);
+                    if passed {
+                        break;
+                    }
+                }
+                Err(failed) => record.failed_exchange = Some(*failed),
+            }
+        }
+        match &record.failed_exchange {
+            Some(failed) => Err(StepFailure {
+                kind: FailureKind::Transport,
+                span: step.span,
+                message: failed.message.clone(),
+                assertion: None,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Checks the last exchange, then takes the captures (also when a check failed, so
+    /// that `continue_on_failure` steps still see them).
+    fn judge(&mut self, step: &Step, record: &mut StepRecord) -> Vec<StepFailure> {
+        let Some(exchange) = record.exchanges.last() else {
+            return Vec::new();
+        };
+        let mut failures = self
+            .last_check
+            .take()
+            .unwrap_or_else(|| checks::evaluate(&step.expect, exchange, &self.scope));
+        for capture in &step.capture {
+            match captures::take(capture, exchange, &self.session) {
+                Ok(value) => {
+                    self.scope.capture(&capture.name.value, value.clone());
+                    record.captures.insert(capture.name.value.clone(), value);
+                }
+                Err(message) => failures.push(StepFailure {
+                    kind: FailureKind::Capture,
+                    span: capture.name.span,
+                    message,
+                    assertion: None,
+                }),
+            }
+        }
+        failures
+    }
+}
+
+/// The credentials of a prepared request, and the encoded forms they travel in.
+fn secrets_of(prepared: &http::PreparedRequest) -> Vec<String> {
+    use base64::Engine as _;
+    let mut secrets = Vec::new();
+    match &prepared.auth {
+        Some(
+            http::AuthSpec::Basic { user, password } | http::AuthSpec::Digest { user, password },
+        ) => {
+            let pair = format!("{user}:{password}");
+            secrets.push(base64::engine::general_purpose::STANDARD.encode(&pair));
+            secrets.push(password.clone());
+            secrets.push(user.clone());
+        }
+        Some(http::AuthSpec::Bearer(token)) => secrets.push(token.clone()),
+        Some(http::AuthSpec::Header { value, .. }) => secrets.push(value.clone()),
+        None => {}
+    }
+    if let Some(proxies) = &prepared.profile.proxies {
+        for proxy in proxies.http.iter().chain(&proxies.https) {
+            if let Ok(url) = ::url::Url::parse(proxy)
+                && let Some(password) = url.password()
+            {
+                let user = url.username();
+                secrets.push(
+                    base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")),
+                );
+                secrets.push(password.to_string());
+            }
+        }
+    }
+    secrets.retain(|s| s.len() >= 3);
+    secrets
+}

@@ -1,0 +1,260 @@
+//! The variables a template sees, and rendering with them (SPEC §3).
+//!
+//! Lookup order, strongest first: captures of earlier steps, run variables (`--var`,
+//! `--vars-file`), step `vars`, file `vars`, config `vars`, then `env.NAME`.
+
+use std::cell::OnceCell;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use indexmap::IndexMap;
+use minijinja::ErrorKind;
+use serde_json::Value as J;
+
+use crate::scenario::model::{Text, TextKind, Value, Vars};
+use crate::template;
+
+/// A template that could not be rendered, in one sentence.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct TemplateError {
+    pub message: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Scope {
+    config: IndexMap<String, J>,
+    file: IndexMap<String, J>,
+    step: IndexMap<String, J>,
+    run: IndexMap<String, J>,
+    captures: IndexMap<String, J>,
+    /// Variables whose own template failed, with why: named when a template uses them.
+    broken: IndexMap<String, String>,
+    env: BTreeMap<String, String>,
+    dir: String,
+    /// The template context, built on first use after any change.
+    context: OnceCell<minijinja::Value>,
+}
+
+impl Scope {
+    /// The scenario's directory, which relative paths are resolved against.
+    pub fn dir(&self) -> &Path {
+        Path::new(&self.dir)
+    }
+
+    /// The scope of a file: config and file vars are evaluated now, in order, each seeing
+    /// the ones above it (and the run's variables, which override them).
+    pub fn new(
+        dir: &Path,
+        run: &IndexMap<String, J>,
+        config_vars: &Vars,
+        file_vars: &Vars,
+    ) -> Scope {
+        let mut scope = Scope {
+            config: IndexMap::new(),
+            file: IndexMap::new(),
+            step: IndexMap::new(),
+            run: run.clone(),
+            captures: IndexMap::new(),
+            broken: IndexMap::new(),
+            env: std::env::vars().collect(),
+            dir: dir.display().to_string(),
+            context: OnceCell::new(),
+        };
+        for (name, value) in &config_vars.0 {
+            if let Some(v) = scope.evaluate_var(&name.value, value) {
+                scope.config.insert(name.value.clone(), v);
+                scope.context.take();
+            }
+        }
+        for (name, value) in &file_vars.0 {
+            if let Some(v) = scope.evaluate_var(&name.value, value) {
+                scope.file.insert(name.value.clone(), v);
+                scope.context.take();
+            }
+        }
+        scope
+    }
+
+    /// A variable's value, or `None` (remembered as broken) when its template fails, so
+    /// that only the templates that use it fail.
+    fn evaluate_var(&mut self, name: &str, value: &Value) -> Option<J> {
+        if self.run.contains_key(name) {
+            return None; // the command line wins; no need to evaluate the default
+        }
+        match self.value(value) {
+            Ok(v) => {
+                self.broken.shift_remove(name);
+                Some(v)
+            }
+            Err(e) => {
+                self.broken.insert(name.to_string(), e.message);
+                None
+            }
+        }
+    }
+
+    /// Sets the variables of a step (replacing the previous step's), evaluated in order.
+    pub fn enter_step(&mut self, vars: &Vars) -> Result<(), TemplateError> {
+        self.step.clear();
+        self.context.take();
+        for (name, value) in &vars.0 {
+            let v = self.value(value).map_err(|e| TemplateError {
+                message: format!("step variable `{}`: {}", name.value, e.message),
+            })?;
+            self.step.insert(name.value.clone(), v);
+            self.context.take();
+        }
+        Ok(())
+    }
+
+    /// A captured value, visible to the following steps.
+    pub fn capture(&mut self, name: &str, value: J) {
+        self.captures.insert(name.to_string(), value);
+        self.context.take();
+    }
+
+    /// Every variable in scope, strongest last-inserted, `env` excluded.
+    pub fn variables(&self) -> IndexMap<String, J> {
+        let mut all = IndexMap::new();
+        for layer in [
+            &self.config,
+            &self.file,
+            &self.step,
+            &self.run,
+            &self.captures,
+        ] {
+            for (k, v) in layer {
+                all.insert(k.clone(), v.clone());
+            }
+        }
+        all
+    }
+
+    fn context(&self) -> minijinja::Value {
+        self.context.get_or_init(|| self.build_context()).clone()
+    }
+
+    fn build_context(&self) -> minijinja::Value {
+        let mut all: IndexMap<String, J> = self.variables();
+        all.insert(
+            "env".into(),
+            serde_json::to_value(&self.env).unwrap_or(J::Null),
+        );
+        all.insert(
+            template::SCENARIO_DIR_VAR.into(),
+            J::String(self.dir.clone()),
+        );
+        minijinja::Value::from(minijinja::value::Serde(all))
+    }
+
+    /// Renders a text to a string.
+    pub fn text(&self, text: &Text) -> Result<String, TemplateError> {
+        match &text.kind {
+            TextKind::Literal => Ok(text.source.clone()),
+            TextKind::Template | TextKind::Expression(_) => template::environment()
+                .render_str(&text.source, self.context())
+                .map_err(|e| self.error(text, &e)),
+        }
+    }
+
+    /// Renders a value; a string that is exactly one `{{ expr }}` keeps its result's type.
+    pub fn value(&self, value: &Value) -> Result<J, TemplateError> {
+        Ok(match value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Number(n) => J::Number(n.clone()),
+            Value::String(text) => match &text.kind {
+                TextKind::Expression(expr) => self.expression(text, expr)?,
+                _ => J::String(self.text(text)?),
+            },
+            Value::Array(items) => J::Array(
+                items
+                    .iter()
+                    .map(|v| self.value(v))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Value::Object(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| Ok((k.clone(), self.value(v)?)))
+                    .collect::<Result<_, TemplateError>>()?,
+            ),
+        })
+    }
+
+    fn expression(&self, text: &Text, expr: &str) -> Result<J, TemplateError> {
+        let env = template::environment();
+        let compiled = env
+            .compile_expression(expr)
+            .map_err(|e| self.error(text, &e))?;
+        let result = compiled
+            .eval(self.context())
+            .map_err(|e| self.error(text, &e))?;
+        if result.is_undefined() {
+            return Err(self.undefined(text, None));
+        }
+        Ok(template::to_json(&result))
+    }
+
+    fn error(&self, text: &Text, error: &minijinja::Error) -> TemplateError {
+        if error.kind() == ErrorKind::UndefinedError {
+            let what = error
+                .range()
+                .and_then(|r| text.source.get(r))
+                .map(str::to_owned);
+            return self.undefined(text, what);
+        }
+        let detail = error
+            .detail()
+            .map(str::to_owned)
+            .unwrap_or_else(|| error.kind().to_string());
+        TemplateError {
+            message: format!("template `{}`: {detail}", text.source),
+        }
+    }
+
+    /// Names the undefined variable and lists those in scope.
+    fn undefined(&self, text: &Text, what: Option<String>) -> TemplateError {
+        let defined = self.variables();
+        let missing = template::free_variables(&text.source, &text.kind)
+            .unwrap_or_default()
+            .into_iter()
+            .find(|name| !defined.contains_key(name));
+        if let Some(name) = &missing
+            && let Some(reason) = self.broken.get(name)
+        {
+            return TemplateError {
+                message: format!(
+                    "template `{}`: variable `{name}` could not be evaluated: {reason}",
+                    text.source
+                ),
+            };
+        }
+        let subject = match (missing, what) {
+            (Some(name), _) => format!("undefined variable `{name}`"),
+            (None, Some(expr)) => format!("undefined value `{expr}`"),
+            (None, None) => "undefined value".to_string(),
+        };
+        let names: Vec<&str> = defined.keys().map(String::as_str).collect();
+        let in_scope = if names.is_empty() {
+            "no variables are in scope (env.NAME reads the environment)".to_string()
+        } else {
+            format!("variables in scope: {}", names.join(", "))
+        };
+        TemplateError {
+            message: format!("{subject} in `{}` ({in_scope})", text.source),
+        }
+    }
+}
+
+/// A JSON value as text for a header, a query parameter or a form field; `null` is `None`.
+pub fn scalar_text(value: &J) -> Option<String> {
+    match value {
+        J::Null => None,
+        J::String(s) => Some(s.clone()),
+        J::Bool(b) => Some(b.to_string()),
+        J::Number(n) => Some(n.to_string()),
+        other => Some(other.to_string()),
+    }
+}

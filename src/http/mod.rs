@@ -1,0 +1,155 @@
+//! The transport: sends fully prepared requests (no templates left) and records each
+//! exchange. Redirects, retries, auth challenges, cookies and body decoding happen here;
+//! what to send is decided by the engine (`crate::engine`).
+//!
+//! Internally async (reqwest on one process-wide tokio runtime, which gives per-read
+//! timeouts and streamed bodies), but the API is blocking: call it from plain threads,
+//! never from inside a tokio runtime.
+
+mod auth;
+mod body;
+mod decode;
+mod error;
+mod pool;
+pub mod record;
+mod send;
+mod session;
+pub mod url;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use auth::AuthSpec;
+pub use error::HttpError;
+pub use pool::{ClientPool, ProxyUrls, TransportProfile, Verification};
+pub use record::*;
+pub use send::send;
+pub use session::Session;
+
+/// The headers sonde sends unless a setting overrides or removes them.
+pub fn default_headers() -> [(&'static str, String); 3] {
+    [
+        (
+            "User-Agent",
+            concat!("sonde/", env!("CARGO_PKG_VERSION")).to_string(),
+        ),
+        ("Accept", "*/*".to_string()),
+        ("Accept-Encoding", "gzip, deflate, br".to_string()),
+    ]
+}
+
+/// The largest body kept in memory unless the run says otherwise: 64 MiB.
+pub const DEFAULT_MAX_BODY: u64 = 64 * 1024 * 1024;
+
+/// The most redirects followed unless `max_redirects` says otherwise.
+pub const DEFAULT_MAX_REDIRECTS: u32 = 10;
+
+/// A request with every template rendered and every setting merged.
+#[derive(Debug, Clone)]
+pub struct PreparedRequest {
+    pub method: reqwest::Method,
+    /// Query included.
+    pub url: ::url::Url,
+    /// Merged headers in order; names as written.
+    pub headers: Vec<(String, String)>,
+    /// Cookies given by settings, sent besides the session jar's (they win on a name clash).
+    pub cookies: Vec<(String, String)>,
+    pub body: BodySpec,
+    pub auth: Option<AuthSpec>,
+    pub options: SendOptions,
+    pub profile: TransportProfile,
+}
+
+/// What to send as the body; built anew for each try, so files are reopened, never held.
+#[derive(Debug, Clone)]
+pub enum BodySpec {
+    Empty,
+    /// Bytes with the `Content-Type` to add when no header gives one.
+    Bytes {
+        bytes: bytes::Bytes,
+        content_type: Option<&'static str>,
+    },
+    /// The file's bytes, streamed.
+    File(PathBuf),
+    Multipart(Vec<PartSpec>),
+}
+
+#[derive(Debug, Clone)]
+pub enum PartSpec {
+    Text {
+        name: String,
+        value: String,
+        /// Set for inline `files` entries: python-requests sends those as files named
+        /// after their field, so servers see an upload, not a form field.
+        filename: Option<String>,
+    },
+    File {
+        name: String,
+        path: PathBuf,
+        /// Defaults to the file's name.
+        filename: Option<String>,
+        /// Defaults to a guess from the file name.
+        content_type: Option<String>,
+        headers: Vec<(String, String)>,
+    },
+}
+
+/// How to send: time limits, retries, redirects, and what to do with the body.
+#[derive(Debug, Clone)]
+pub struct SendOptions {
+    /// Bounds the whole exchange, redirects included, per try.
+    pub total_timeout: Option<Duration>,
+    /// Bounds the wait for the response headers and each read of the body.
+    pub read_timeout: Option<Duration>,
+    pub retries: Option<RetryPolicy>,
+    pub allow_redirects: bool,
+    pub max_redirects: u32,
+    pub max_body: u64,
+    pub save_body: Option<PathBuf>,
+    /// A charset label overriding the one the headers give.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+}
+
+impl Default for SendOptions {
+    fn default() -> Self {
+        SendOptions {
+            total_timeout: None,
+            read_timeout: None,
+            retries: None,
+            allow_redirects: true,
+            max_redirects: DEFAULT_MAX_REDIRECTS,
+            max_body: DEFAULT_MAX_BODY,
+            save_body: None,
+            encoding: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryPolicy {
+    /// Retries after the first try.
+    pub count: u32,
+    /// The first wait; the n-th retry waits `backoff × 2^n`.
+    pub backoff: Duration,
+    pub on_status: Vec<u16>,
+}
+
+/// The longest `Retry-After` honoured: a server asking for more is not waited on longer.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
+
+/// The process-wide runtime the transport runs on.
+fn runtime() -> Result<&'static tokio::runtime::Runtime, HttpError> {
+    static RUNTIME: std::sync::OnceLock<Result<tokio::runtime::Runtime, String>> =
+        std::sync::OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .thread_name("sonde-http")
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| HttpError::Runtime(e.clone()))
+}

@@ -1,0 +1,183 @@
+//! From the engine's records to the reporters' events, redacting secrets on the way.
+
+use std::path::Path;
+
+use crate::engine::{FileRecord, Outcome as EngineOutcome, StepRecord};
+use crate::http::{Exchange, RequestRecord};
+use crate::report::redact::{MASK, Redactor};
+use crate::run::events::{AssertionReport, ExchangeReport, FileReport, Outcome, StepReport};
+use crate::scenario::Loaded;
+
+/// How much of a response body a report shows.
+const PREVIEW_CHARS: usize = 2000;
+
+/// The report of a file that ran.
+pub fn file_report(
+    index: usize,
+    path: &Path,
+    loaded: &Loaded,
+    record: &FileRecord,
+    redactor: &Redactor,
+) -> FileReport {
+    let mut redactor = redactor.clone();
+    redactor.extend(record.steps.iter().flat_map(|s| s.secrets.iter().cloned()));
+    FileReport {
+        index,
+        path: path.to_path_buf(),
+        name: redactor.redact(&record.name),
+        error: None,
+        time: record.duration,
+        steps: record
+            .steps
+            .iter()
+            .map(|step| step_report(step, loaded, &redactor))
+            .collect(),
+    }
+}
+
+/// The report of a file that could not be loaded.
+pub fn load_error_report(index: usize, path: &Path, rendered: String) -> FileReport {
+    FileReport {
+        index,
+        path: path.to_path_buf(),
+        name: path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        error: Some(rendered),
+        time: std::time::Duration::ZERO,
+        steps: Vec::new(),
+    }
+}
+
+fn step_report(step: &StepRecord, loaded: &Loaded, r: &Redactor) -> StepReport {
+    let (outcome, skip_reason, failures) = match &step.outcome {
+        EngineOutcome::Passed => (Outcome::Passed, None, &[][..]),
+        EngineOutcome::Failed(failures) => (Outcome::Failed, None, failures.as_slice()),
+        EngineOutcome::Skipped(reason) => (Outcome::Skipped, Some(r.redact(reason)), &[][..]),
+    };
+    let mut errors = Vec::new();
+    let mut assertions = Vec::new();
+    for failure in failures {
+        match &failure.assertion {
+            Some(a) => assertions.push(AssertionReport {
+                assertion: r.redact(&a.assertion),
+                line: a.span.line,
+                expected: r.redact(&a.expected),
+                actual: r.redact(&a.actual),
+                diff: a
+                    .diff
+                    .as_ref()
+                    .map(|d| r.redact(&d.render("      ", false))),
+                diff_colored: a.diff.as_ref().map(|d| r.redact(&d.render("      ", true))),
+            }),
+            None => errors.push(r.redact(&failure.message)),
+        }
+    }
+    let warnings = loaded
+        .skipped
+        .iter()
+        .filter(|s| s.step == step.index)
+        .map(|s| {
+            format!(
+                "{} (line {}): not run, reported as skipped",
+                s.what, s.span.line
+            )
+        })
+        .collect();
+    let retries: usize = step.exchange().map_or(0, |e| e.attempts.len())
+        + step
+            .failed_exchange
+            .as_ref()
+            .map_or(0, |f| f.attempts.len());
+    let sends = step.exchanges.len() + usize::from(step.failed_exchange.is_some());
+    StepReport {
+        name: r.redact(&step.name),
+        line: step.span.line,
+        outcome,
+        skip_reason,
+        time: step.duration,
+        tries: (sends + retries) as u32,
+        errors,
+        assertions,
+        warnings,
+        exchange: exchange_report(step, r),
+    }
+}
+
+fn exchange_report(step: &StepRecord, r: &Redactor) -> Option<ExchangeReport> {
+    if let Some(exchange) = step.exchange() {
+        return Some(from_exchange(exchange, r));
+    }
+    let failed = step.failed_exchange.as_ref()?;
+    let request = failed.request.as_ref()?;
+    let mut report = request_only(request, r);
+    report.redirects = failed
+        .hops
+        .iter()
+        .map(|h| format!("{} {}", h.response.status, r.redact(&h.response.url)))
+        .collect();
+    Some(report)
+}
+
+fn request_only(request: &RequestRecord, r: &Redactor) -> ExchangeReport {
+    ExchangeReport {
+        method: request.method.clone(),
+        url: r.redact(&request.url),
+        request_headers: headers(request.headers.iter(), r),
+        request_body_size: request.body.size().unwrap_or(0),
+        status: None,
+        reason: None,
+        response_headers: Vec::new(),
+        response_body_size: 0,
+        response_body_preview: None,
+        time: std::time::Duration::ZERO,
+        redirects: Vec::new(),
+    }
+}
+
+fn from_exchange(exchange: &Exchange, r: &Redactor) -> ExchangeReport {
+    let mut report = request_only(&exchange.request, r);
+    let response = &exchange.response;
+    report.status = Some(response.head.status);
+    report.reason = Some(response.head.reason.clone());
+    report.response_headers = headers(response.head.headers.iter(), r);
+    report.response_body_size = response.body.len();
+    report.response_body_preview = response.body.text.as_deref().map(|text| {
+        let preview: String = text.chars().take(PREVIEW_CHARS).collect();
+        let more = text.chars().count().saturating_sub(PREVIEW_CHARS);
+        let tail = if more > 0 {
+            format!("\n… ({more} more characters)")
+        } else {
+            String::new()
+        };
+        r.redact(&format!("{preview}{tail}"))
+    });
+    report.time = exchange.elapsed;
+    report.redirects = exchange
+        .hops
+        .iter()
+        .map(|h| format!("{} {}", h.response.status, r.redact(&h.response.url)))
+        .collect();
+    report
+}
+
+/// Header values redacted; credentials headers keep only their scheme word.
+fn headers<'a>(
+    list: impl Iterator<Item = (&'a str, &'a str)>,
+    r: &Redactor,
+) -> Vec<(String, String)> {
+    list.map(|(name, value)| {
+        let lower = name.to_ascii_lowercase();
+        let value = if lower == "authorization" || lower == "proxy-authorization" {
+            match value.split_once(' ') {
+                Some((scheme, _)) => format!("{scheme} {MASK}"),
+                None => MASK.to_string(),
+            }
+        } else {
+            r.redact(value)
+        };
+        (name.to_string(), value)
+    })
+    .collect()
+}
