@@ -143,7 +143,7 @@ pub fn apply(
         span: value_span,
     };
     let matcher = matcher(op, op_span, &subject, operand, tr, scope)?;
-    add(expect, subject, matcher, tr)?;
+    add(expect, subject, matcher, text.span, tr)?;
     Some(Outcome::Applied)
 }
 
@@ -352,8 +352,17 @@ fn pattern(operand: Operand, tr: &mut Translator, scope: Scope) -> Option<Patter
 }
 
 /// Puts `matcher` where `subject` says; several assertions on one subject must all hold.
-fn add(expect: &mut Expect, subject: Subject, matcher: Matcher, tr: &mut Translator) -> Option<()> {
-    let span = matcher_span(&matcher);
+fn add(
+    expect: &mut Expect,
+    subject: Subject,
+    matcher: Matcher,
+    line: Span,
+    tr: &mut Translator,
+) -> Option<()> {
+    // The assertion's own line, so that a failure points at its `??`.
+    let span = Some(matcher_span(&matcher))
+        .filter(|s| s.is_known())
+        .unwrap_or(line);
     let matcher = Spanned::new(matcher, span);
     match subject {
         Subject::Status => expect.status = Some(add_status(expect.status.take(), matcher)),
