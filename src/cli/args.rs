@@ -26,8 +26,34 @@ pub enum Command {
     Serve(ServeArgs),
     /// Print the JSON Schema of the scenario format.
     Schema,
+    /// Print each step of a file as an equivalent `curl` command.
+    Curl(CurlArgs),
     /// Merge JUnit reports (of shards) into one, written to standard output or `--output`.
     MergeJunit(MergeJunitArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CurlArgs {
+    /// The scenario file.
+    pub file: PathBuf,
+    /// Only the steps with this name.
+    #[arg(long, value_name = "NAME")]
+    pub step: Option<String>,
+    /// Show credentials instead of `***`.
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// Set a variable: `--var name=value`.
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_key_value)]
+    pub vars: Vec<(String, String)>,
+    /// Set a secret variable, shown as `***`.
+    #[arg(long = "secret", value_name = "NAME=VALUE", value_parser = parse_key_value)]
+    pub secrets: Vec<(String, String)>,
+    /// The config file (default: `sonde.yaml` beside the file).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The environment of `http-client.env.json` for `.http` files.
+    #[arg(long = "env", value_name = "NAME")]
+    pub http_env: Option<String>,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -1,6 +1,7 @@
 //! The `sonde` command: one function per subcommand, each returning an [`Outcome`].
 
 pub mod args;
+mod curl;
 mod run;
 mod serve;
 mod validate;
@@ -21,6 +22,7 @@ pub fn main(cli: Cli) -> Outcome {
         }
         Command::Serve(args) => serve::serve(&args),
         Command::MergeJunit(args) => merge_junit(&args),
+        Command::Curl(args) => curl::curl(&args),
         Command::Run(args) => run::run(&args),
     }
 }

@@ -313,7 +313,7 @@ impl FileRun<'_> {
 }
 
 /// The credentials of a prepared request, and the encoded forms they travel in.
-fn secrets_of(prepared: &http::PreparedRequest) -> Vec<String> {
+pub fn secrets_of(prepared: &http::PreparedRequest) -> Vec<String> {
     use base64::Engine as _;
     let mut secrets = Vec::new();
     match &prepared.auth {

@@ -1,6 +1,7 @@
 //! Reporters: independent consumers of the executor's events.
 
 pub mod console;
+pub mod curl;
 pub mod json;
 pub mod junit;
 pub mod redact;

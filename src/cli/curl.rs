@@ -1,0 +1,120 @@
+//! `sonde curl FILE [--step NAME]`: each step as a runnable `curl` command. Templates are
+//! resolved where they can be without sending: captures of earlier steps and the URLs of
+//! the config's servers stay as `{{name}}` placeholders, said in a comment.
+
+use std::path::PathBuf;
+
+use super::args::CurlArgs;
+use super::validate::load_config;
+use crate::engine::prepare::{Layers, prepare};
+use crate::engine::scope::Scope;
+use crate::exit::Outcome;
+use crate::report::redact::Redactor;
+use crate::scenario;
+use crate::vars::RunVars;
+
+pub fn curl(args: &CurlArgs) -> Outcome {
+    let no_files: [PathBuf; 0] = [];
+    let run_vars = match RunVars::new(&args.vars, &no_files, &args.secrets) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Outcome::Invalid;
+        }
+    };
+    let loaded = match scenario::load(&args.file, args.http_env.as_deref()) {
+        Ok(l) => l,
+        Err(diagnostics) => {
+            diagnostics
+                .iter()
+                .for_each(|d| eprintln!("{}", d.render(false)));
+            return Outcome::Invalid;
+        }
+    };
+    let config = match load_config(args.config.as_deref(), std::slice::from_ref(&args.file)) {
+        Ok(c) => c,
+        Err(diagnostics) => {
+            diagnostics
+                .iter()
+                .for_each(|d| eprintln!("{}", d.render(false)));
+            return Outcome::Invalid;
+        }
+    };
+    let scenario = &loaded.scenario;
+    let mut vars = indexmap::IndexMap::new();
+    for server in &config.servers {
+        let name = &server.name.value;
+        if !run_vars.values.contains_key(name) {
+            println!(
+                "# `{name}` is a server sonde starts (sonde.yaml): shown as http://localhost:8080 \
+                 (`sonde serve --port 8080`); pass --var {name}=URL for another"
+            );
+            vars.insert(
+                name.clone(),
+                serde_json::Value::String("http://localhost:8080".into()),
+            );
+        }
+    }
+    vars.extend(run_vars.values.clone());
+    let secrets = run_vars
+        .secret_names
+        .iter()
+        .filter_map(|n| run_vars.values.get(n))
+        .filter_map(|v| v.as_str().map(str::to_owned));
+    let redactor = Redactor::new(secrets);
+    let dir = scenario.source.dir().to_path_buf();
+    let mut scope = Scope::new(&dir, &vars, &config.vars, &scenario.vars);
+    let mut printed = 0;
+    let mut outcome = Outcome::Success;
+    for step in &scenario.steps {
+        let selected = args.step.as_ref().is_none_or(|name| &step.name == name);
+        if selected {
+            let layers = Layers([&config.session, &scenario.session, &step.request.settings]);
+            let prepared = scope
+                .enter_step(&step.vars)
+                .map_err(|e| e.message)
+                .and_then(|()| {
+                    prepare(
+                        &step.request,
+                        &layers,
+                        &scope,
+                        &dir,
+                        crate::http::DEFAULT_MAX_BODY,
+                    )
+                    .map_err(|e| e.0)
+                });
+            println!("# {}", step.name);
+            match prepared {
+                Ok(prepared) => {
+                    let mut redactor = redactor.clone();
+                    if !args.show_secrets {
+                        redactor.extend(crate::engine::secrets_of(&prepared));
+                    }
+                    println!(
+                        "{}\n",
+                        crate::report::curl::command(&prepared, args.show_secrets, &redactor)
+                    );
+                }
+                Err(message) => {
+                    eprintln!("error: step `{}`: {}", step.name, redactor.redact(&message));
+                    outcome = Outcome::Invalid;
+                }
+            }
+            printed += 1;
+        }
+        // What later steps capture is not known without sending: a placeholder stands in.
+        for capture in &step.capture {
+            let name = &capture.name.value;
+            scope.capture(name, serde_json::Value::String(format!("{{{{{name}}}}}")));
+        }
+    }
+    if printed == 0 {
+        eprintln!(
+            "error: no step named `{}` in {}",
+            args.step.as_deref().unwrap_or(""),
+            args.file.display()
+        );
+        return Outcome::Invalid;
+    }
+    outcome
+}
