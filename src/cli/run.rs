@@ -60,6 +60,11 @@ impl Run {
             None => crate::http::DEFAULT_MAX_BODY,
         };
         let found = discover(&input.paths);
+        if args.verbose {
+            for path in &found.passed_over {
+                eprintln!("passed over (no top-level `steps`): {}", path.display());
+            }
+        }
         let files = match shard {
             Some(shard) => shard.select(found.files),
             None => found.files,
