@@ -11,6 +11,8 @@ pub enum Outcome {
     Failure,
     /// 2: invalid input or usage.
     Invalid,
+    /// 128 + the signal: the run was interrupted (130 for Ctrl-C, 143 for SIGTERM).
+    Interrupted(u8),
 }
 
 impl Outcome {
@@ -19,6 +21,7 @@ impl Outcome {
             Outcome::Success => 0,
             Outcome::Failure => 1,
             Outcome::Invalid => 2,
+            Outcome::Interrupted(status) => status,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::args::RunArgs;
 use super::validate::load_config;
@@ -14,14 +15,18 @@ use crate::run::convert::{file_report, load_error_report};
 use crate::run::discover::discover;
 use crate::run::events::{Event, FileReport, Summary};
 use crate::run::executor::{self, Options};
+use crate::run::interrupt::Interrupt;
 use crate::run::plan::{Selection, Shard};
 use crate::run::servers::Servers;
 use crate::scenario;
 use crate::vars::RunVars;
 
 pub fn run(args: &RunArgs) -> Outcome {
-    match Run::prepare(args) {
-        Ok(run) => run.execute(args),
+    let interrupt = Interrupt::listen();
+    match Run::prepare(args, &interrupt) {
+        // The servers stop when `_servers` is dropped, after the run, whatever happened;
+        // worker threads left behind by an interruption do not keep them alive.
+        Ok((run, _servers)) => run.execute(args, &interrupt),
         Err(message) => {
             eprintln!("error: {message}");
             Outcome::Invalid
@@ -39,12 +44,10 @@ struct Run {
     jobs: usize,
     junit: Option<PathBuf>,
     json: Option<PathBuf>,
-    /// Kept alive for the run; dropping it stops them.
-    _servers: Servers,
 }
 
 impl Run {
-    fn prepare(args: &RunArgs) -> Result<Run, String> {
+    fn prepare(args: &RunArgs, interrupt: &Interrupt) -> Result<(Run, Servers), String> {
         let input = &args.input;
         let run_vars = RunVars::new(&input.vars, &input.vars_files, &input.secrets)?;
         let config = load_config(input.config.as_deref(), &input.paths).map_err(|diagnostics| {
@@ -80,7 +83,7 @@ impl Run {
             .iter()
             .filter_map(|name| run_vars.values.get(name))
             .filter_map(|v| v.as_str().map(str::to_owned));
-        Ok(Run {
+        let run = Run {
             files,
             missing: found.missing,
             context: RunContext {
@@ -88,6 +91,7 @@ impl Run {
                 config_vars: config.vars.clone(),
                 config_session: config.session.clone(),
                 max_body,
+                interrupted: interrupt.flag(),
                 ..RunContext::default()
             },
             redactor: Redactor::new(secrets),
@@ -102,11 +106,11 @@ impl Run {
                 .unwrap_or_else(executor::default_jobs),
             junit: args.junit.clone().or(config.reports.junit.clone()),
             json: args.json.clone().or(config.reports.json.clone()),
-            _servers: servers,
-        })
+        };
+        Ok((run, servers))
     }
 
-    fn execute(self, args: &RunArgs) -> Outcome {
+    fn execute(self, args: &RunArgs, interrupt: &Interrupt) -> Outcome {
         for missing in &self.missing {
             eprintln!("error: {}: no such file or directory", missing.display());
         }
@@ -118,14 +122,19 @@ impl Run {
         let keep_reports = self.junit.is_some() || self.json.is_some();
         let mut reports: Vec<FileReport> = Vec::new();
         let mut invalid_files = self.missing.len();
-        let http_env = args.input.http_env.as_deref();
+        let http_env = args.input.http_env.clone();
+        let run = Arc::new(self);
+        let worker = Arc::clone(&run);
         let summary = executor::execute(
-            &self.files,
+            run.files.clone(),
             &Options {
-                jobs: self.jobs,
+                jobs: run.jobs,
                 fail_fast: args.fail_fast,
             },
-            |index, path, _emit| self.run_file(index, path, http_env),
+            Arc::new(move |index: usize, path: &Path, _emit: &dyn Fn(Event)| {
+                worker.run_file(index, path, http_env.as_deref())
+            }),
+            interrupt,
             |event| {
                 if let Event::FileFinished(report) = &event {
                     invalid_files += usize::from(report.error.is_some());
@@ -137,7 +146,18 @@ impl Run {
             },
         );
         reports.sort_by_key(|r| r.index);
-        let written = self.write_reports(&reports, &summary);
+        let written = run.write_reports(&reports, &summary);
+        if let Some(status) = interrupt.exit_status() {
+            let not_run = run
+                .files
+                .len()
+                .saturating_sub(summary.files_passed + summary.files_failed);
+            eprintln!(
+                "interrupted by {}: {not_run} file(s) not run or not finished; the reports hold what finished",
+                interrupt.signal_name()
+            );
+            return Outcome::Interrupted(status);
+        }
         if !written || invalid_files > 0 {
             Outcome::Invalid
         } else if summary.failed() {

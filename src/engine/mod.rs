@@ -42,6 +42,8 @@ pub struct RunContext {
     pub max_body: u64,
     /// The clients, one per transport profile, shared by every file.
     pub pool: Arc<ClientPool>,
+    /// Set on Ctrl-C or SIGTERM: steps not yet started are skipped.
+    pub interrupted: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Default for RunContext {
@@ -52,6 +54,7 @@ impl Default for RunContext {
             config_session: Settings::default(),
             max_body: http::DEFAULT_MAX_BODY,
             pool: ClientPool::global(),
+            interrupted: Arc::default(),
         }
     }
 }
@@ -182,6 +185,13 @@ pub fn run_scenario(
                     reason
                 };
                 StepRecord::new(index, step, Outcome::Skipped(reason.to_string()))
+            }
+            (None, None) if ctx.interrupted.load(std::sync::atomic::Ordering::Relaxed) => {
+                StepRecord::new(
+                    index,
+                    step,
+                    Outcome::Skipped("the run was interrupted".into()),
+                )
             }
             (None, None) => file.run_step(index, step),
         };

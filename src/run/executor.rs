@@ -3,17 +3,22 @@
 //! reports, so each file's block is printed whole and reports keep the input order.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
-use std::time::Instant;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant};
 
 use super::events::{Event, FileReport, Summary};
+use super::interrupt::Interrupt;
 
 /// The default number of parallel files: the work waits on the network, not the CPU.
 pub fn default_jobs() -> usize {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     (cores * 4).clamp(8, 64)
 }
+
+/// After an interruption, how long files still running may take to finish their request.
+pub const GRACE: Duration = Duration::from_secs(5);
 
 pub struct Options {
     pub jobs: usize,
@@ -22,67 +27,84 @@ pub struct Options {
 }
 
 /// Runs every file with `run_file` and hands every event to `on_event`, on this thread.
-/// `run_file` returns `None` for a file the selection leaves out entirely.
+/// `run_file` returns `None` for a file the selection leaves out entirely. On an
+/// interruption no new file starts, and files still running get [`GRACE`] to finish; those
+/// that do not are left behind (the process is about to exit).
 pub fn execute<F>(
-    files: &[PathBuf],
+    files: Vec<PathBuf>,
     options: &Options,
-    run_file: F,
+    run_file: Arc<F>,
+    interrupt: &Interrupt,
     mut on_event: impl FnMut(Event),
 ) -> Summary
 where
-    F: Fn(usize, &Path, &dyn Fn(Event)) -> Option<FileReport> + Sync,
+    F: Fn(usize, &Path, &dyn Fn(Event)) -> Option<FileReport> + Send + Sync + 'static,
 {
     let started = Instant::now();
     on_event(Event::RunStarted { files: files.len() });
-    let stop = AtomicBool::new(false);
+    let stop = Arc::new(AtomicBool::new(false));
     let (sender, receiver) = mpsc::channel::<Event>();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.jobs.max(1))
-        .thread_name(|i| format!("sonde-worker-{i}"))
-        .build();
-    let mut summary = Summary::default();
-    std::thread::scope(|scope| {
-        let stop = &stop;
-        let run_file = &run_file;
-        scope.spawn(move || {
-            let work = |pool_sender: mpsc::Sender<Event>| {
-                rayon::scope(|s| {
-                    for (index, path) in files.iter().enumerate() {
-                        let sender = pool_sender.clone();
-                        s.spawn(move |_| {
-                            if stop.load(Ordering::Relaxed) {
-                                return;
-                            }
-                            let _ = sender.send(Event::FileStarted {
-                                index,
-                                path: path.clone(),
-                            });
-                            let emit = |event: Event| {
-                                let _ = sender.send(event);
-                            };
-                            let Some(report) = run_file(index, path, &emit) else {
-                                return;
-                            };
-                            if options.fail_fast && !report.passed() {
-                                stop.store(true, Ordering::Relaxed);
-                            }
-                            let _ = sender.send(Event::FileFinished(Box::new(report)));
+    let jobs = options.jobs.max(1);
+    let fail_fast = options.fail_fast;
+    let workers_stop = Arc::clone(&stop);
+    let interrupted = interrupt.flag();
+    std::thread::spawn(move || {
+        let work = || {
+            rayon::scope(|s| {
+                for (index, path) in files.iter().enumerate() {
+                    let (sender, stop, run_file, interrupted) =
+                        (sender.clone(), &workers_stop, &run_file, &interrupted);
+                    s.spawn(move |_| {
+                        if stop.load(Ordering::Relaxed) || interrupted.load(Ordering::Relaxed) {
+                            return;
+                        }
+                        let _ = sender.send(Event::FileStarted {
+                            index,
+                            path: path.clone(),
                         });
-                    }
-                });
-            };
-            match &pool {
-                Ok(pool) => pool.install(|| work(sender)),
-                Err(_) => work(sender),
-            }
-        });
-        for event in receiver {
-            if let Event::FileFinished(report) = &event {
-                summary.add(report);
-            }
-            on_event(event);
+                        let emit = |event: Event| {
+                            let _ = sender.send(event);
+                        };
+                        let Some(report) = run_file(index, path, &emit) else {
+                            return;
+                        };
+                        if fail_fast && !report.passed() {
+                            stop.store(true, Ordering::Relaxed);
+                        }
+                        let _ = sender.send(Event::FileFinished(Box::new(report)));
+                    });
+                }
+            });
+        };
+        match rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .thread_name(|i| format!("sonde-worker-{i}"))
+            .build()
+        {
+            Ok(pool) => pool.install(work),
+            Err(_) => work(),
         }
     });
+    let mut summary = Summary::default();
+    let mut interrupted_at: Option<Instant> = None;
+    loop {
+        match receiver.recv_timeout(Duration::from_millis(50)) {
+            Ok(event) => {
+                if let Event::FileFinished(report) = &event {
+                    summary.add(report);
+                }
+                on_event(event);
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
+            Err(RecvTimeoutError::Timeout) => {}
+        }
+        if interrupt.is_set() {
+            let since = *interrupted_at.get_or_insert_with(Instant::now);
+            if since.elapsed() > GRACE {
+                break;
+            }
+        }
+    }
     summary.wall_time = started.elapsed();
     on_event(Event::RunFinished(summary));
     summary

@@ -4,5 +4,6 @@ pub mod convert;
 pub mod discover;
 pub mod events;
 pub mod executor;
+pub mod interrupt;
 pub mod plan;
 pub mod servers;
