@@ -143,12 +143,12 @@ mod tests {
         let files: Vec<PathBuf> = (0..50).map(|i| PathBuf::from(format!("f{i}"))).collect();
         let mut finished = Vec::new();
         let summary = execute(
-            &files,
+            files,
             &Options {
                 jobs: 8,
                 fail_fast: false,
             },
-            |i, p, _| {
+            Arc::new(|i: usize, p: &Path, _: &dyn Fn(Event)| {
                 std::thread::sleep(Duration::from_millis((50 - i as u64) % 7));
                 Some(report(
                     i,
@@ -159,7 +159,8 @@ mod tests {
                         Outcome::Passed
                     },
                 ))
-            },
+            }),
+            &Interrupt::default(),
             |e| {
                 if let Event::FileFinished(r) = e {
                     finished.push(r.index);
@@ -175,12 +176,13 @@ mod tests {
     fn fail_fast_stops_starting_files() {
         let files: Vec<PathBuf> = (0..200).map(|i| PathBuf::from(format!("f{i}"))).collect();
         let summary = execute(
-            &files,
+            files,
             &Options {
                 jobs: 1,
                 fail_fast: true,
             },
-            |i, p, _| Some(report(i, p, Outcome::Failed)),
+            Arc::new(|i: usize, p: &Path, _: &dyn Fn(Event)| Some(report(i, p, Outcome::Failed))),
+            &Interrupt::default(),
             |_| {},
         );
         assert!(summary.files_failed < 200);
