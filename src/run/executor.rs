@@ -153,7 +153,7 @@ mod tests {
                 Some(report(
                     i,
                     p,
-                    if i % 10 == 0 {
+                    if i.is_multiple_of(10) {
                         Outcome::Failed
                     } else {
                         Outcome::Passed
