@@ -361,3 +361,17 @@ fn http_files_run_like_yaml() {
         out.stderr
     );
 }
+
+#[test]
+fn no_cookie_jar_requests_neither_send_nor_keep_cookies() {
+    let http = "### set\nGET {{httpbin}}/cookies/set?a=1\n\n### detached\n# @no-cookie-jar\nGET {{httpbin}}/cookies\n\n?? js response.parsedBody.cookies == {}\n\n### attached\nGET {{httpbin}}/cookies\n\n?? js response.parsedBody.cookies.a == \"1\"\n";
+    let dir = project(&[("c.http", http)]);
+    let out = sonde(["run", "."]).current_dir(dir.path()).run();
+    assert_eq!(
+        last_line(&out.stdout),
+        "3 passed, 0 failed, 0 skipped",
+        "{}\n{}",
+        out.stdout,
+        out.stderr
+    );
+}

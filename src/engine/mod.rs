@@ -269,7 +269,14 @@ impl FileRun<'_> {
             {
                 std::thread::sleep(poll.every);
             }
-            match http::send(&self.ctx.pool, &mut self.session, &prepared) {
+            // `@no-cookie-jar`: the step neither sends nor keeps the session's cookies.
+            let mut detached = Session::new();
+            let session = if step.no_cookie_jar {
+                &mut detached
+            } else {
+                &mut self.session
+            };
+            match http::send(&self.ctx.pool, session, &prepared) {
                 Ok(exchange) => {
                     record.failed_exchange = None;
                     let failures = checks::evaluate(&step.expect, &exchange, &self.scope);

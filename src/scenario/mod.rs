@@ -85,10 +85,17 @@ pub fn load(path: &Path, http_env: Option<&str>) -> Result<Loaded, Vec<Diagnosti
             skipped: Vec::new(),
             no_cookie_jar: Vec::new(),
         }),
-        Some(Syntax::Http) => http_file::load_with_env(&source, http_env).map(|h| Loaded {
-            scenario: h.scenario,
-            skipped: h.skipped,
-            no_cookie_jar: h.no_cookie_jar,
+        Some(Syntax::Http) => http_file::load_with_env(&source, http_env).map(|mut h| {
+            for &index in &h.no_cookie_jar {
+                if let Some(step) = h.scenario.steps.get_mut(index) {
+                    step.no_cookie_jar = true;
+                }
+            }
+            Loaded {
+                scenario: h.scenario,
+                skipped: h.skipped,
+                no_cookie_jar: h.no_cookie_jar,
+            }
         }),
         None => Err(vec![Diagnostic::new(
             &source,

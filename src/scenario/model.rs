@@ -72,6 +72,9 @@ pub struct Step {
     /// Let the following steps run even when this one fails.
     #[schemars(default)]
     pub continue_on_failure: bool,
+    /// Sent without the session's cookie jar (`# @no-cookie-jar` in `.http` files).
+    #[schemars(skip)]
+    pub no_cookie_jar: bool,
 }
 
 /// `poll: { every: 500ms, max: 20 }`.

@@ -247,6 +247,7 @@ fn read_step(r: &mut Reader, node: &Node) -> Option<Step> {
         poll,
         skip,
         continue_on_failure,
+        no_cookie_jar: false,
     })
 }
 

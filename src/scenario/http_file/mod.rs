@@ -352,6 +352,7 @@ impl<'a> Loader<'a> {
             poll: None,
             skip,
             continue_on_failure: false,
+            no_cookie_jar: false,
         });
     }
 
