@@ -375,3 +375,39 @@ fn no_cookie_jar_requests_neither_send_nor_keep_cookies() {
         out.stderr
     );
 }
+
+#[test]
+fn turning_tls_verification_off_is_said() {
+    let dir = project(&[(
+        "a.yaml",
+        "session: { verify: false }\nsteps:\n  - request: { url: \"{{ httpbin }}/get\" }\n",
+    )]);
+    let out = sonde(["run", "."])
+        .current_dir(dir.path())
+        .run()
+        .expect_status(0);
+    assert!(
+        out.stdout
+            .contains("warning: ./a.yaml:1: TLS certificates are not verified (verify: false)"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn scripts_that_cannot_run_are_reported_never_passed_silently() {
+    let http = "### get\nGET {{httpbin}}/get\n\n> {%\n  client.test(\"ok\", () => {});\n%}\n";
+    let dir = project(&[("s.http", http)]);
+    let out = sonde(["run", ".", "--junit", "j.xml"])
+        .current_dir(dir.path())
+        .run()
+        .expect_status(0);
+    assert!(
+        out.stdout.contains("warning:") && out.stdout.contains("line 4"),
+        "{}",
+        out.stdout
+    );
+    let junit = std::fs::read_to_string(dir.path().join("j.xml")).unwrap();
+    assert!(junit.contains("<system-err>warning:"), "{junit}");
+    xmllint(&dir.path().join("j.xml"));
+}

@@ -89,6 +89,14 @@ impl Console {
             report.name,
             self.paint(Style::new().dimmed(), &file_counts(report)),
         );
+        let warn = Style::new().fg_color(Some(AnsiColor::Yellow.into()));
+        for warning in report
+            .warnings
+            .iter()
+            .chain(report.steps.iter().flat_map(|s| &s.warnings))
+        {
+            block.push_str(&format!("  {} {warning}\n", self.paint(warn, "warning:")));
+        }
         if self.verbose {
             for step in &report.steps {
                 block.push_str(&format!("    {} {}\n", step_mark(step.outcome), step.name));

@@ -70,6 +70,9 @@ fn case(step: &StepReport, path: &str) -> TestCase {
     let mut case = TestCase::new(step.name.as_str(), status);
     case.set_classname(path);
     case.set_time(step.time);
+    if !step.warnings.is_empty() {
+        case.set_system_err(format!("warning: {}", step.warnings.join("\nwarning: ")));
+    }
     if step.outcome == Outcome::Failed
         && let Some(exchange) = &step.exchange
     {

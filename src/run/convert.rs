@@ -26,6 +26,7 @@ pub fn file_report(
         path: path.to_path_buf(),
         name: redactor.redact(&record.name),
         error: None,
+        warnings: tls_warnings(&loaded.scenario, path),
         time: record.duration,
         steps: record
             .steps
@@ -45,9 +46,30 @@ pub fn load_error_report(index: usize, path: &Path, rendered: String) -> FileRep
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default(),
         error: Some(rendered),
+        warnings: Vec::new(),
         time: std::time::Duration::ZERO,
         steps: Vec::new(),
     }
+}
+
+/// Where the file turns TLS verification off: said, so it is never off unnoticed.
+fn tls_warnings(scenario: &crate::scenario::Scenario, path: &Path) -> Vec<String> {
+    use crate::scenario::model::Verify;
+    let session = std::iter::once((scenario.session.verify.as_ref(), 1));
+    let steps = scenario
+        .steps
+        .iter()
+        .map(|s| (s.request.settings.verify.as_ref(), s.span.line));
+    session
+        .chain(steps)
+        .filter(|(verify, _)| matches!(verify, Some(Verify::Enabled(false))))
+        .map(|(_, line)| {
+            format!(
+                "{}:{line}: TLS certificates are not verified (verify: false)",
+                path.display()
+            )
+        })
+        .collect()
 }
 
 fn step_report(step: &StepRecord, loaded: &Loaded, r: &Redactor) -> StepReport {

@@ -30,6 +30,8 @@ pub struct FileReport {
     pub name: String,
     /// Set when the file could not be loaded: the diagnostics, as printed.
     pub error: Option<String>,
+    /// Things the user should know that are not failures (TLS verification turned off).
+    pub warnings: Vec<String>,
     #[serde(serialize_with = "seconds")]
     #[schemars(with = "f64")]
     /// Wall time of the file, in seconds.

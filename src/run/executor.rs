@@ -122,6 +122,7 @@ mod tests {
             path: path.to_path_buf(),
             name: path.display().to_string(),
             error: None,
+            warnings: vec![],
             time: Duration::ZERO,
             steps: vec![StepReport {
                 name: "s".into(),
