@@ -411,3 +411,74 @@ fn scripts_that_cannot_run_are_reported_never_passed_silently() {
     assert!(junit.contains("<system-err>warning:"), "{junit}");
     xmllint(&dir.path().join("j.xml"));
 }
+
+#[test]
+fn command_servers_are_stopped_when_a_run_fails() {
+    if std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "python3 is needed for this test"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("sonde.yaml"),
+        "servers:\n  api:\n    command: python3 -m http.server {{ port }} --bind 127.0.0.1\n    ready: \"{{ url }}/\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("a.yaml"),
+        "steps:\n  - request: { url: \"{{ api }}/nope\" }\n    expect: { status: 200 }\n",
+    )
+    .unwrap();
+    let out = sonde(["run", ".", "--verbose"])
+        .current_dir(dir.path())
+        .run()
+        .expect_status(1);
+    let url = out
+        .stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("> GET "))
+        .expect("the request is shown")
+        .to_string();
+    let port: u16 = url
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "the server on {port} is still up"
+    );
+}
+
+#[test]
+fn a_server_that_never_gets_ready_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("sonde.yaml"),
+        "servers:\n  api:\n    command: sh -c 'echo booting; echo failed to bind >&2; sleep 30'\n    ready: \"{{ url }}/health\"\n    timeout: 1s\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("a.yaml"), PASSING).unwrap();
+    let out = sonde(["run", "."])
+        .current_dir(dir.path())
+        .run()
+        .expect_status(2);
+    assert!(out.stderr.contains("server `api`"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("did not answer 2xx within 1s"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("failed to bind"), "{}", out.stderr);
+}

@@ -1,8 +1,10 @@
 //! The servers of a config, started before the run and stopped when it ends (also on
 //! failure: they stop when [`Servers`] is dropped).
 
-use std::io::Read;
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use indexmap::IndexMap;
@@ -21,8 +23,7 @@ pub struct Servers {
 impl Drop for Servers {
     fn drop(&mut self) {
         for child in &mut self.children {
-            let _ = child.kill();
-            let _ = child.wait();
+            stop(child);
         }
         for handle in self.builtin.drain(..) {
             handle.shutdown();
@@ -81,19 +82,25 @@ impl Servers {
         let Some((program, args)) = words.split_first() else {
             return Err(format!("server `{name}`: the command is empty"));
         };
-        // No shell is involved: the command is split into words here.
-        let mut child = Command::new(program)
+        // No shell is involved: the command is split into words here. The server gets a
+        // process group of its own, so that stopping it stops what it started too.
+        let mut command = Command::new(program);
+        command
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            .stderr(Stdio::piped());
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let mut child = command
             .spawn()
             .map_err(|e| format!("server `{name}`: cannot start `{command_line}`: {e}"))?;
+        let output = collect_output(&mut child);
         if let Some(ready) = ready {
             let ready_url = fill(ready);
             if let Err(why) = wait_ready(&ready_url, timeout, &mut child) {
-                let _ = child.kill();
-                let output = last_output(&mut child);
+                stop(&mut child);
+                let output = last_lines(&output);
                 return Err(format!(
                     "server `{name}`: {why}\n  command: {command_line}\n  its last output:\n{output}"
                 ));
@@ -154,17 +161,76 @@ fn probe(url: &url::Url) -> Option<u16> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-fn last_output(child: &mut Child) -> String {
-    let mut text = String::new();
-    if let Some(mut out) = child.stdout.take() {
-        let _ = out.read_to_string(&mut text);
+/// The last lines a server printed, kept as it runs: reading its pipes all along also keeps
+/// a chatty server from blocking on a full pipe.
+type Output = Arc<Mutex<VecDeque<String>>>;
+
+const KEPT_LINES: usize = 20;
+
+fn collect_output(child: &mut Child) -> Output {
+    let output: Output = Arc::default();
+    let pipes: [Option<Box<dyn Read + Send>>; 2] = [
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    ];
+    for pipe in pipes.into_iter().flatten() {
+        let output = Arc::clone(&output);
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                if let Ok(mut lines) = output.lock() {
+                    if lines.len() == KEPT_LINES {
+                        lines.pop_front();
+                    }
+                    lines.push_back(line);
+                }
+            }
+        });
     }
-    if let Some(mut err) = child.stderr.take() {
-        let _ = err.read_to_string(&mut text);
+    output
+}
+
+fn last_lines(output: &Output) -> String {
+    // The readers may still be taking in the last lines written before the exit.
+    std::thread::sleep(Duration::from_millis(50));
+    output
+        .lock()
+        .map(|lines| lines.iter().map(|l| format!("    {l}\n")).collect())
+        .unwrap_or_default()
+}
+
+/// Stops a server and everything in its process group: SIGTERM, then SIGKILL after a moment.
+fn stop(child: &mut Child) {
+    #[cfg(unix)]
+    {
+        let group = child.id() as libc::pid_t;
+        // SAFETY: kill(2) with a negative pid signals the process group the child leads.
+        unsafe {
+            libc::kill(-group, libc::SIGTERM);
+        }
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = child.try_wait() {
+                // SAFETY: as above; what the server started may still be running.
+                unsafe {
+                    libc::kill(-group, libc::SIGKILL);
+                }
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // SAFETY: as above.
+        unsafe {
+            libc::kill(-group, libc::SIGKILL);
+        }
     }
-    let lines: Vec<&str> = text.lines().collect();
-    let tail = &lines[lines.len().saturating_sub(20)..];
-    tail.iter().map(|l| format!("    {l}\n")).collect()
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// Splits a command line into words: whitespace separates, quotes group, no shell expansion.
