@@ -42,18 +42,8 @@ pub struct CurlArgs {
     /// Show credentials instead of `***`.
     #[arg(long)]
     pub show_secrets: bool,
-    /// Set a variable: `--var name=value`.
-    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_key_value)]
-    pub vars: Vec<(String, String)>,
-    /// Set a secret variable, shown as `***`.
-    #[arg(long = "secret", value_name = "NAME=VALUE", value_parser = parse_key_value)]
-    pub secrets: Vec<(String, String)>,
-    /// The config file (default: `sonde.yaml` beside the file).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// The environment of `http-client.env.json` for `.http` files.
-    #[arg(long = "env", value_name = "NAME")]
-    pub http_env: Option<String>,
+    #[command(flatten)]
+    pub variables: VariableArgs,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -71,6 +61,16 @@ pub struct MergeJunitArgs {
 pub struct InputArgs {
     /// Files and directories (default: the current directory).
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub variables: VariableArgs,
+    /// When to colour the output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// Where templates take their values from, shared by every command that reads scenarios.
+#[derive(Debug, Args, Clone, Default)]
+pub struct VariableArgs {
     /// Set a variable: `--var name=value` (repeatable; overrides values written in files).
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_key_value)]
     pub vars: Vec<(String, String)>,
@@ -86,9 +86,13 @@ pub struct InputArgs {
     /// The environment of `http-client.env.json` for `.http` files.
     #[arg(long = "env", value_name = "NAME")]
     pub http_env: Option<String>,
-    /// When to colour the output.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
+}
+
+impl VariableArgs {
+    /// The variables the command line defines.
+    pub fn run_vars(&self) -> Result<crate::vars::RunVars, String> {
+        crate::vars::RunVars::new(&self.vars, &self.vars_files, &self.secrets)
+    }
 }
 
 #[derive(Debug, Args, Clone, Default)]

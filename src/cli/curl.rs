@@ -2,8 +2,6 @@
 //! resolved where they can be without sending: captures of earlier steps and the URLs of
 //! the config's servers stay as `{{name}}` placeholders, said in a comment.
 
-use std::path::PathBuf;
-
 use super::args::CurlArgs;
 use super::validate::load_config;
 use crate::engine::prepare::{Layers, prepare};
@@ -11,18 +9,16 @@ use crate::engine::scope::Scope;
 use crate::exit::Outcome;
 use crate::report::redact::Redactor;
 use crate::scenario;
-use crate::vars::RunVars;
 
 pub fn curl(args: &CurlArgs) -> Outcome {
-    let no_files: [PathBuf; 0] = [];
-    let run_vars = match RunVars::new(&args.vars, &no_files, &args.secrets) {
+    let run_vars = match args.variables.run_vars() {
         Ok(v) => v,
         Err(e) => {
             eprintln!("error: {e}");
             return Outcome::Invalid;
         }
     };
-    let loaded = match scenario::load(&args.file, args.http_env.as_deref()) {
+    let loaded = match scenario::load(&args.file, args.variables.http_env.as_deref()) {
         Ok(l) => l,
         Err(diagnostics) => {
             diagnostics
@@ -31,7 +27,10 @@ pub fn curl(args: &CurlArgs) -> Outcome {
             return Outcome::Invalid;
         }
     };
-    let config = match load_config(args.config.as_deref(), std::slice::from_ref(&args.file)) {
+    let config = match load_config(
+        args.variables.config.as_deref(),
+        std::slice::from_ref(&args.file),
+    ) {
         Ok(c) => c,
         Err(diagnostics) => {
             diagnostics

@@ -19,7 +19,6 @@ use crate::run::interrupt::Interrupt;
 use crate::run::plan::{Selection, Shard};
 use crate::run::servers::Servers;
 use crate::scenario;
-use crate::vars::RunVars;
 
 pub fn run(args: &RunArgs) -> Outcome {
     let interrupt = Interrupt::listen();
@@ -49,14 +48,16 @@ struct Run {
 impl Run {
     fn prepare(args: &RunArgs, interrupt: &Interrupt) -> Result<(Run, Servers), String> {
         let input = &args.input;
-        let run_vars = RunVars::new(&input.vars, &input.vars_files, &input.secrets)?;
-        let config = load_config(input.config.as_deref(), &input.paths).map_err(|diagnostics| {
-            diagnostics
-                .iter()
-                .map(|d| d.render(false))
-                .collect::<Vec<_>>()
-                .join("\n")
-        })?;
+        let run_vars = input.variables.run_vars()?;
+        let config = load_config(input.variables.config.as_deref(), &input.paths).map_err(
+            |diagnostics| {
+                diagnostics
+                    .iter()
+                    .map(|d| d.render(false))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            },
+        )?;
         let shard = args.shard.as_deref().map(str::parse::<Shard>).transpose()?;
         let max_body = match &args.max_body {
             Some(size) => parse_size(size)?,
@@ -122,7 +123,7 @@ impl Run {
         let keep_reports = self.junit.is_some() || self.json.is_some();
         let mut reports: Vec<FileReport> = Vec::new();
         let mut invalid_files = self.missing.len();
-        let http_env = args.input.http_env.clone();
+        let http_env = args.input.variables.http_env.clone();
         let run = Arc::new(self);
         let worker = Arc::clone(&run);
         let summary = executor::execute(

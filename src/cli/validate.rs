@@ -10,7 +10,6 @@ use crate::run::discover::discover;
 use crate::scenario::analysis::check_variables;
 use crate::scenario::config::Config;
 use crate::scenario::{self, Diagnostic};
-use crate::vars::RunVars;
 
 pub fn validate(args: &ValidateArgs) -> Outcome {
     let input = &args.input;
@@ -22,14 +21,14 @@ pub fn validate(args: &ValidateArgs) -> Outcome {
         }
     };
 
-    let run_vars = match RunVars::new(&input.vars, &input.vars_files, &input.secrets) {
+    let run_vars = match input.variables.run_vars() {
         Ok(v) => v,
         Err(message) => {
             eprintln!("error: {message}");
             return Outcome::Invalid;
         }
     };
-    let config = match load_config(input.config.as_deref(), &input.paths) {
+    let config = match load_config(input.variables.config.as_deref(), &input.paths) {
         Ok(c) => c,
         Err(diagnostics) => {
             print(&diagnostics);
@@ -48,7 +47,7 @@ pub fn validate(args: &ValidateArgs) -> Outcome {
         .collect();
     let mut invalid = found.missing.len();
     for path in &found.files {
-        let problems = match scenario::load(path, input.http_env.as_deref()) {
+        let problems = match scenario::load(path, input.variables.http_env.as_deref()) {
             Ok(loaded) => {
                 for skipped in &loaded.skipped {
                     eprintln!(
