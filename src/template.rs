@@ -4,12 +4,14 @@
 //! empty string), no auto-escaping (these are not HTML pages), and values rendered inside
 //! text as JSON renders them (`true`, `null`), because they end up in JSON bodies and URLs.
 
-use std::collections::BTreeSet;
-use std::sync::OnceLock;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use base64::Engine as _;
 use minijinja::value::Value as JinjaValue;
-use minijinja::{AutoEscape, Environment, Error, ErrorKind, State, UndefinedBehavior};
+use minijinja::{
+    AutoEscape, Environment, Error, ErrorKind, Expression, State, Template, UndefinedBehavior,
+};
 use sha2::Digest as _;
 
 use crate::scenario::model::TextKind;
@@ -165,6 +167,83 @@ pub fn classify(text: &str) -> TextKind {
     TextKind::Template
 }
 
+/// How many distinct sources each compile cache holds. Past that, templates are compiled
+/// anew for each use (as before the cache existed), so that memory stays bounded however
+/// many distinct templates a run has.
+const CACHE_LIMIT: usize = 16_384;
+
+/// Compiled templates and expressions by source, process-wide: the first use (usually the
+/// validation of the scenario at load) compiles, every later render of any file reuses it.
+type Cache<T> = RwLock<HashMap<Box<str>, T>>;
+
+fn templates() -> &'static Cache<Template<'static, 'static>> {
+    static CACHE: OnceLock<Cache<Template<'static, 'static>>> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+fn expressions() -> &'static Cache<Arc<Expression<'static, 'static>>> {
+    static CACHE: OnceLock<Cache<Arc<Expression<'static, 'static>>>> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+fn lookup<T: Clone>(cache: &Cache<T>, source: &str) -> Option<T> {
+    let map = cache.read().unwrap_or_else(|e| e.into_inner());
+    map.get(source).cloned()
+}
+
+fn has_room<T>(cache: &Cache<T>) -> bool {
+    cache.read().unwrap_or_else(|e| e.into_inner()).len() < CACHE_LIMIT
+}
+
+fn store<T>(cache: &Cache<T>, source: &str, value: T) {
+    let mut map = cache.write().unwrap_or_else(|e| e.into_inner());
+    if map.len() < CACHE_LIMIT {
+        map.entry(source.into()).or_insert(value);
+    }
+}
+
+/// Calls `f` with the compiled template of `source`, compiling it once per process.
+fn with_template<R>(source: &str, f: impl FnOnce(&Template<'_, '_>) -> R) -> Result<R, Error> {
+    if let Some(template) = lookup(templates(), source) {
+        return Ok(f(&template));
+    }
+    let env = environment();
+    // Compiled from the borrowed text first, so that a text that does not compile is
+    // neither kept nor leaked.
+    let template = env.template_from_str(source)?;
+    if has_room(templates()) {
+        // A compiled template borrows its source: the cache keeps the text for the whole
+        // process, which its bound limits.
+        let leaked: &'static str = Box::leak(source.into());
+        let owned = env.template_from_str(leaked)?;
+        store(templates(), source, owned.clone());
+        return Ok(f(&owned));
+    }
+    Ok(f(&template))
+}
+
+/// The compiled expression (the inside of `{{ … }}`), compiled once per process.
+fn compiled_expression(expr: &str) -> Result<Arc<Expression<'static, 'static>>, Error> {
+    if let Some(found) = lookup(expressions(), expr) {
+        return Ok(found);
+    }
+    let compiled = Arc::new(environment().compile_expression_owned(expr.to_owned())?);
+    store(expressions(), expr, Arc::clone(&compiled));
+    Ok(compiled)
+}
+
+/// Renders a template text with `ctx`; the same as `environment().render_str`, without
+/// compiling the text again.
+pub fn render(source: &str, ctx: JinjaValue) -> Result<String, Error> {
+    with_template(source, |template| template.render(ctx))?
+}
+
+/// Evaluates an expression with `ctx`; the same as
+/// `environment().compile_expression(expr)?.eval(ctx)`, without compiling it again.
+pub fn eval(expr: &str, ctx: JinjaValue) -> Result<JinjaValue, Error> {
+    compiled_expression(expr)?.eval(ctx)
+}
+
 /// A template that does not compile: where (a byte offset into the text) and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SyntaxError {
@@ -174,19 +253,34 @@ pub struct SyntaxError {
 
 /// Compiles a template and returns the variables it uses that are not sonde's globals.
 pub fn free_variables(text: &str, kind: &TextKind) -> Result<BTreeSet<String>, SyntaxError> {
-    let env = environment();
+    // Every file of a suite usually repeats the same templates: their variables are
+    // computed once. Only texts that compile are cached.
+    static FREE: OnceLock<Cache<BTreeSet<String>>> = OnceLock::new();
+    let cache = FREE.get_or_init(Default::default);
+    let key = match kind {
+        TextKind::Literal => return Ok(BTreeSet::new()),
+        TextKind::Expression(expr) => format!("e{expr}"),
+        TextKind::Template => format!("t{text}"),
+    };
+    if let Some(found) = lookup(cache, &key) {
+        return Ok(found);
+    }
+    let names = free_variables_uncached(text, kind)?;
+    store(cache, &key, names.clone());
+    Ok(names)
+}
+
+fn free_variables_uncached(text: &str, kind: &TextKind) -> Result<BTreeSet<String>, SyntaxError> {
     let names = match kind {
         TextKind::Literal => return Ok(BTreeSet::new()),
         TextKind::Expression(expr) => {
             let offset = text.find(expr.as_str()).unwrap_or(0);
-            env.compile_expression(expr)
+            compiled_expression(expr)
                 .map_err(|e| syntax_error(&e, expr, offset))?
                 .undeclared_variables(false)
         }
-        TextKind::Template => env
-            .template_from_str(text)
-            .map_err(|e| syntax_error(&e, text, 0))?
-            .undeclared_variables(false),
+        TextKind::Template => with_template(text, |t| t.undeclared_variables(false))
+            .map_err(|e| syntax_error(&e, text, 0))?,
     };
     Ok(names
         .into_iter()

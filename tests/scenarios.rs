@@ -6,7 +6,7 @@
 //! - `tests/fixtures/scenarios/must-fail`: the limits the suites cannot express as passing
 //!   steps (max_redirects, timeouts, refused connections) must fail, each with its message;
 //! - `tests/fixtures/scenarios/known-bugs`: reproductions of bugs found while writing the
-//!   suites, `#[ignore]`d until fixed (`cargo test --test scenarios -- --ignored`).
+//!   suites, now fixed: regression tests.
 
 use std::path::Path;
 use std::process::Command;
@@ -155,8 +155,8 @@ fn run_known_bug(file: &str) -> Run {
 }
 
 #[test]
-#[ignore = "known bug: an unanswerable digest challenge poisons the session's digest state"]
-fn known_bug_digest_state_survives_an_unsupported_challenge() {
+
+fn fixed_bug_digest_state_survives_an_unsupported_challenge() {
     let run = run_known_bug("digest-state.yaml");
     assert_eq!(
         run.summary(),
@@ -167,8 +167,8 @@ fn known_bug_digest_state_survives_an_unsupported_challenge() {
 }
 
 #[test]
-#[ignore = "known bug: repeated response headers pass negative predicates and equality on any single value"]
-fn known_bug_repeated_headers_are_judged_joined() {
+
+fn fixed_bug_repeated_headers_are_judged_joined() {
     let run = run_known_bug("repeated-headers.yaml");
     assert_eq!(
         run.summary(),
@@ -179,29 +179,29 @@ fn known_bug_repeated_headers_are_judged_joined() {
 }
 
 #[test]
-#[ignore = "known bug: a header capture keeps only the first of repeated headers"]
-fn known_bug_a_header_capture_joins_repeated_headers() {
+
+fn fixed_bug_a_header_capture_joins_repeated_headers() {
     let run = run_known_bug("repeated-header-capture.yaml");
     assert_eq!(run.status, 0, "{}", run.explain());
 }
 
 #[test]
-#[ignore = "known bug: encoding latin-1 decodes as windows-1252"]
-fn known_bug_latin_1_is_iso_8859_1() {
+
+fn fixed_bug_latin_1_is_iso_8859_1() {
     let run = run_known_bug("latin-1.yaml");
     assert_eq!(run.status, 0, "{}", run.explain());
 }
 
 #[test]
-#[ignore = "known bug: empty data bodies are sent without Content-Length"]
-fn known_bug_empty_bodies_carry_a_content_length() {
+
+fn fixed_bug_empty_bodies_carry_a_content_length() {
     let run = run_known_bug("empty-body-length.yaml");
     assert_eq!(run.status, 0, "{}", run.explain());
 }
 
 #[test]
-#[ignore = "known bug: --jobs 1 runs the files in reverse order"]
-fn known_bug_one_job_runs_files_in_order() {
+
+fn fixed_bug_one_job_runs_files_in_order() {
     let run = sonde(&[
         "run",
         "tests/fixtures/scenarios/known-bugs/order",
@@ -222,8 +222,8 @@ fn known_bug_one_job_runs_files_in_order() {
 }
 
 #[test]
-#[ignore = "known bug: sonde validate does not check schema files"]
-fn known_bug_validate_checks_schema_files() {
+
+fn fixed_bug_validate_checks_schema_files() {
     let run = sonde(&[
         "validate",
         "tests/fixtures/scenarios/known-bugs/validate-schema-file.yaml",

@@ -12,7 +12,7 @@ pub mod json_value;
 pub mod predicate;
 mod redirects;
 pub mod response;
-mod schema;
+pub mod schema;
 mod status;
 mod timing;
 

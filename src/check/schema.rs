@@ -57,6 +57,12 @@ pub fn check(expect: &Expect, response: &ResponseView, ctx: &Context, out: &mut 
     }
 }
 
+/// Why a schema cannot be used (unreadable, not JSON or YAML, not a valid JSON Schema), for
+/// `sonde validate`; compiling it now also fills the cache the run uses.
+pub fn problem(source: &SchemaSource, dir: &Path) -> Option<String> {
+    compiled(source, dir).as_ref().as_ref().err().cloned()
+}
+
 /// The validator for a schema, compiled on first use and cached for the run.
 fn compiled(source: &SchemaSource, dir: &Path) -> Compiled {
     static CACHE: OnceLock<Mutex<HashMap<String, Compiled>>> = OnceLock::new();

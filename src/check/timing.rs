@@ -22,8 +22,9 @@ pub fn check(expect: &Expect, response: &ResponseView, ctx: &Context, out: &mut 
             evaluate(matcher, actual.as_ref(), ctx.resolve),
         )
         .map(|mut f| {
-            f.actual = crate::duration::display(response.elapsed);
-            f.expected = format!("{} (ms)", f.expected);
+            // Both sides in milliseconds, so they read alike.
+            f.actual = format!("{ms} ms");
+            f.expected = format!("{} ms", f.expected);
             f
         }),
     );

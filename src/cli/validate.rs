@@ -7,7 +7,7 @@ use std::path::Path;
 use super::args::ValidateArgs;
 use crate::exit::Outcome;
 use crate::run::discover::discover;
-use crate::scenario::analysis::check_variables;
+use crate::scenario::analysis::{check_schema_files, check_variables};
 use crate::scenario::config::Config;
 use crate::scenario::{self, Diagnostic};
 
@@ -58,7 +58,9 @@ pub fn validate(args: &ValidateArgs) -> Outcome {
                         skipped.what
                     );
                 }
-                check_variables(&loaded.scenario, &outer)
+                let mut problems = check_variables(&loaded.scenario, &outer);
+                problems.extend(check_schema_files(&loaded.scenario));
+                problems
             }
             Err(diagnostics) => diagnostics,
         };

@@ -26,12 +26,15 @@ fn value_of(source: &CaptureSource, exchange: &Exchange, session: &Session) -> R
                 many => Ok(J::Array(many.iter().map(|v| (*v).clone()).collect())),
             }
         }
-        CaptureSource::Header(name) => response
-            .head
-            .headers
-            .get(name)
-            .map(|v| J::String(v.to_string()))
-            .ok_or_else(|| format!("the response has no `{}` header", name.value)),
+        CaptureSource::Header(name) => {
+            // Repeated headers are joined with `, `, as `response.headers[name]` does.
+            let values: Vec<&str> = response.head.headers.get_all(name).collect();
+            if values.is_empty() {
+                Err(format!("the response has no `{}` header", name.value))
+            } else {
+                Ok(J::String(values.join(", ")))
+            }
+        }
         CaptureSource::Cookie(name) => cookie(name, exchange, session),
         CaptureSource::Status => Ok(J::from(response.head.status)),
         CaptureSource::Url => Ok(J::String(response.head.url.clone())),

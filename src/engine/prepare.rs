@@ -226,7 +226,7 @@ fn body(request: &Request, scope: &Scope, dir: &Path) -> Result<BodySpec, Prepar
     if !request.files.is_empty() {
         return multipart(request, scope, dir);
     }
-    Ok(match &request.data {
+    let body = match &request.data {
         None => BodySpec::Empty,
         Some(Data::Form(pairs)) => {
             let encoded = form_fields(pairs, scope)?
@@ -244,6 +244,12 @@ fn body(request: &Request, scope: &Scope, dir: &Path) -> Result<BodySpec, Prepar
             content_type: None,
         },
         Some(Data::File(path)) => BodySpec::File(path_in(dir, &scope.text(path)?)),
+    };
+    // An empty form or text is no body, as python-requests has it: `Content-Length: 0`
+    // and no `Content-Type`.
+    Ok(match body {
+        BodySpec::Bytes { bytes, .. } if bytes.is_empty() => BodySpec::Empty,
+        other => other,
     })
 }
 
@@ -335,12 +341,14 @@ fn options(
         .copied()
         .unwrap_or_default();
     let encoding = match &request.encoding {
-        Some(label) => Some(charset(&label.value).ok_or_else(|| {
-            PrepareError(format!(
-                "`{}` is not a known charset (encoding)",
-                label.value
-            ))
-        })?),
+        Some(label) => Some(
+            crate::http::Charset::for_label(&label.value).ok_or_else(|| {
+                PrepareError(format!(
+                    "`{}` is not a known charset (encoding)",
+                    label.value
+                ))
+            })?,
+        ),
         None => None,
     };
     Ok(SendOptions {
@@ -402,15 +410,6 @@ fn profile(layers: &Layers, scope: &Scope, dir: &Path) -> Result<TransportProfil
         connect_timeout: layers
             .nearest(|s| s.timeout.as_ref())
             .and_then(|t| t.connect),
-    })
-}
-
-/// A charset by its WHATWG label, or by Python's spelling (`latin-1`, `utf_8`).
-fn charset(label: &str) -> Option<&'static encoding_rs::Encoding> {
-    let label = label.trim();
-    encoding_rs::Encoding::for_label(label.as_bytes()).or_else(|| {
-        let squeezed: String = label.chars().filter(|c| !"-_".contains(*c)).collect();
-        encoding_rs::Encoding::for_label(squeezed.as_bytes())
     })
 }
 

@@ -6,6 +6,7 @@
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use indexmap::IndexMap;
 use minijinja::ErrorKind;
@@ -30,7 +31,6 @@ pub struct Scope {
     captures: IndexMap<String, J>,
     /// Variables whose own template failed, with why: named when a template uses them.
     broken: IndexMap<String, String>,
-    env: BTreeMap<String, String>,
     dir: String,
     /// The template context, built on first use after any change.
     context: OnceCell<minijinja::Value>,
@@ -57,7 +57,6 @@ impl Scope {
             run: run.clone(),
             captures: IndexMap::new(),
             broken: IndexMap::new(),
-            env: std::env::vars().collect(),
             dir: dir.display().to_string(),
             context: OnceCell::new(),
         };
@@ -96,6 +95,9 @@ impl Scope {
 
     /// Sets the variables of a step (replacing the previous step's), evaluated in order.
     pub fn enter_step(&mut self, vars: &Vars) -> Result<(), TemplateError> {
+        if self.step.is_empty() && vars.0.is_empty() {
+            return Ok(()); // nothing changes: the context stays
+        }
         self.step.clear();
         self.context.take();
         for (name, value) in &vars.0 {
@@ -136,25 +138,36 @@ impl Scope {
     }
 
     fn build_context(&self) -> minijinja::Value {
-        let mut all: IndexMap<String, J> = self.variables();
-        all.insert(
-            "env".into(),
-            serde_json::to_value(&self.env).unwrap_or(J::Null),
-        );
+        let mut all: BTreeMap<String, minijinja::Value> = BTreeMap::new();
+        for layer in [
+            &self.config,
+            &self.file,
+            &self.step,
+            &self.run,
+            &self.captures,
+        ] {
+            for (k, v) in layer {
+                all.insert(
+                    k.clone(),
+                    minijinja::Value::from(minijinja::value::Serde(v)),
+                );
+            }
+        }
+        all.insert("env".into(), environment_value());
         all.insert(
             template::SCENARIO_DIR_VAR.into(),
-            J::String(self.dir.clone()),
+            minijinja::Value::from(self.dir.as_str()),
         );
-        minijinja::Value::from(minijinja::value::Serde(all))
+        minijinja::Value::from(all)
     }
 
     /// Renders a text to a string.
     pub fn text(&self, text: &Text) -> Result<String, TemplateError> {
         match &text.kind {
             TextKind::Literal => Ok(text.source.clone()),
-            TextKind::Template | TextKind::Expression(_) => template::environment()
-                .render_str(&text.source, self.context())
-                .map_err(|e| self.error(text, &e)),
+            TextKind::Template | TextKind::Expression(_) => {
+                template::render(&text.source, self.context()).map_err(|e| self.error(text, &e))
+            }
         }
     }
 
@@ -184,13 +197,7 @@ impl Scope {
     }
 
     fn expression(&self, text: &Text, expr: &str) -> Result<J, TemplateError> {
-        let env = template::environment();
-        let compiled = env
-            .compile_expression(expr)
-            .map_err(|e| self.error(text, &e))?;
-        let result = compiled
-            .eval(self.context())
-            .map_err(|e| self.error(text, &e))?;
+        let result = template::eval(expr, self.context()).map_err(|e| self.error(text, &e))?;
         if result.is_undefined() {
             return Err(self.undefined(text, None));
         }
@@ -246,6 +253,19 @@ impl Scope {
             message: format!("{subject} in `{}` ({in_scope})", text.source),
         }
     }
+}
+
+/// `env`: the process environment, read once and shared by every file and step (it does not
+/// change during a run).
+fn environment_value() -> minijinja::Value {
+    static ENV: OnceLock<minijinja::Value> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let vars: BTreeMap<String, minijinja::Value> = std::env::vars()
+            .map(|(k, v)| (k, minijinja::Value::from(v)))
+            .collect();
+        minijinja::Value::from(vars)
+    })
+    .clone()
 }
 
 /// A JSON value as text for a header, a query parameter or a form field; `null` is `None`.

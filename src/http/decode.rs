@@ -148,7 +148,7 @@ impl BodyReader {
     /// Ends the body: flushes decoders and returns what was received.
     pub fn finish(
         mut self,
-        charset: Option<&'static encoding_rs::Encoding>,
+        charset: Option<Charset>,
         declared: Option<&str>,
     ) -> Result<ResponseBody, HttpError> {
         let Some(decoder) = self.decoder.take() else {
@@ -248,25 +248,85 @@ fn finish(decoder: Decoder) -> io::Result<Sink> {
 fn text_of(
     content: BodyContent,
     wire_size: u64,
-    charset: Option<&'static encoding_rs::Encoding>,
+    charset: Option<Charset>,
     declared: Option<&str>,
 ) -> ResponseBody {
-    let encoding = charset
-        .or_else(|| declared.and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes())))
-        .unwrap_or(encoding_rs::UTF_8);
+    let charset = charset
+        .or_else(|| declared.and_then(Charset::for_label))
+        .unwrap_or(Charset::Whatwg(encoding_rs::UTF_8));
     let (text, used, malformed) = match &content {
         BodyContent::Memory(bytes) => {
-            let (text, used, malformed) = encoding.decode(bytes);
-            (Some(text.into_owned()), used, malformed)
+            let (text, used, malformed) = charset.decode(bytes);
+            (Some(text), used, malformed)
         }
-        BodyContent::Saved { .. } => (None, encoding, false),
+        BodyContent::Saved { .. } => (None, charset.name(), false),
     };
     ResponseBody {
         content,
         wire_size,
         text,
-        charset: used.name().to_string(),
+        charset: used.to_string(),
         malformed_text: malformed,
+    }
+}
+
+/// A text encoding: a WHATWG one, or true ISO-8859-1, which WHATWG maps to windows-1252
+/// but python-requests (and this contract) decode byte for byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Charset {
+    Whatwg(&'static encoding_rs::Encoding),
+    Latin1,
+}
+
+impl Charset {
+    /// A charset by its WHATWG label, or by Python's spelling (`latin-1`, `utf_8`).
+    pub fn for_label(label: &str) -> Option<Charset> {
+        let label = label.trim();
+        let squeezed: String = label
+            .chars()
+            .filter(|c| !"-_ ".contains(*c))
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if [
+            "latin1",
+            "iso88591",
+            "l1",
+            "cp819",
+            "ibm819",
+            "isoir100",
+            "csisolatin1",
+            "8859",
+        ]
+        .contains(&squeezed.as_str())
+        {
+            return Some(Charset::Latin1);
+        }
+        encoding_rs::Encoding::for_label(label.as_bytes())
+            .or_else(|| encoding_rs::Encoding::for_label(squeezed.as_bytes()))
+            .map(Charset::Whatwg)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Charset::Whatwg(e) => e.name(),
+            Charset::Latin1 => "ISO-8859-1",
+        }
+    }
+
+    /// The text, the charset actually used (a byte-order mark wins), and whether some
+    /// bytes were invalid.
+    pub fn decode(self, bytes: &[u8]) -> (String, &'static str, bool) {
+        match self {
+            Charset::Whatwg(encoding) => {
+                let (text, used, malformed) = encoding.decode(bytes);
+                (text.into_owned(), used.name(), malformed)
+            }
+            Charset::Latin1 => (
+                bytes.iter().map(|&b| char::from(b)).collect(),
+                "ISO-8859-1",
+                false,
+            ),
+        }
     }
 }
 

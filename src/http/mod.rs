@@ -2,9 +2,9 @@
 //! exchange. Redirects, retries, auth challenges, cookies and body decoding happen here;
 //! what to send is decided by the engine (`crate::engine`).
 //!
-//! Internally async (reqwest on one process-wide tokio runtime, which gives per-read
-//! timeouts and streamed bodies), but the API is blocking: call it from plain threads,
-//! never from inside a tokio runtime.
+//! Internally async (reqwest on a single-threaded tokio runtime of the calling thread, which
+//! gives per-read timeouts and streamed bodies), but the API is blocking: call it from plain
+//! threads, never from inside a tokio runtime.
 
 mod auth;
 mod body;
@@ -20,6 +20,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use auth::AuthSpec;
+pub use decode::Charset;
 pub use error::HttpError;
 pub use pool::{ClientPool, ProxyUrls, TransportProfile, Verification};
 pub use record::*;
@@ -107,7 +108,7 @@ pub struct SendOptions {
     pub max_body: u64,
     pub save_body: Option<PathBuf>,
     /// A charset label overriding the one the headers give.
-    pub encoding: Option<&'static encoding_rs::Encoding>,
+    pub encoding: Option<Charset>,
 }
 
 impl Default for SendOptions {
@@ -137,19 +138,23 @@ pub struct RetryPolicy {
 /// The longest `Retry-After` honoured: a server asking for more is not waited on longer.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
 
-/// The process-wide runtime the transport runs on.
-fn runtime() -> Result<&'static tokio::runtime::Runtime, HttpError> {
-    static RUNTIME: std::sync::OnceLock<Result<tokio::runtime::Runtime, String>> =
-        std::sync::OnceLock::new();
-    RUNTIME
-        .get_or_init(|| {
-            tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .thread_name("sonde-http")
+/// Runs `future` to completion on the calling thread's own runtime.
+///
+/// Each thread that sends gets a single-threaded runtime of its own (and its own clients,
+/// see [`ClientPool`]): a request, its connection task and its body are all driven by the
+/// thread that waits for them. With one shared multi-threaded runtime, every request went
+/// from the worker thread to a runtime thread and back (several wake-ups and context
+/// switches per request), and the runtime's few threads were shared by all the workers.
+fn block_on<F: Future>(future: F) -> Result<F::Output, HttpError> {
+    thread_local! {
+        static RUNTIME: Result<tokio::runtime::Runtime, String> =
+            tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
-                .map_err(|e| e.to_string())
-        })
-        .as_ref()
-        .map_err(|e| HttpError::Runtime(e.clone()))
+                .map_err(|e| e.to_string());
+    }
+    RUNTIME.with(|runtime| match runtime {
+        Ok(runtime) => Ok(runtime.block_on(future)),
+        Err(e) => Err(HttpError::Runtime(e.clone())),
+    })
 }

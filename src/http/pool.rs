@@ -2,7 +2,8 @@
 //! connections are pooled across sessions (cookies, auth and defaults stay per session:
 //! the client itself holds none of them).
 
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -38,10 +39,21 @@ pub struct ProxyUrls {
     pub https: Option<String>,
 }
 
-/// The clients of a run, one per profile, built on first use.
+/// The clients of a run, one per profile and thread, built on first use.
+///
+/// A client's connections are driven by the runtime of the thread that opened them (see
+/// `super::block_on`), so each sending thread has its own client per profile: the files a
+/// worker thread runs one after the other share its connections.
 #[derive(Debug, Default)]
 pub struct ClientPool {
-    clients: Mutex<HashMap<TransportProfile, reqwest::Client>>,
+    /// The profiles a client was built for, on any thread.
+    profiles: Mutex<HashSet<TransportProfile>>,
+}
+
+thread_local! {
+    /// This thread's clients: by pool (its address) and profile.
+    static CLIENTS: RefCell<HashMap<usize, HashMap<TransportProfile, reqwest::Client>>> =
+        RefCell::new(HashMap::new());
 }
 
 impl ClientPool {
@@ -51,22 +63,37 @@ impl ClientPool {
         Arc::clone(POOL.get_or_init(|| Arc::new(ClientPool::default())))
     }
 
-    /// The client for `profile`; clones share one connection pool.
+    /// The calling thread's client for `profile`; clones share one connection pool.
     pub fn client(&self, profile: &TransportProfile) -> Result<reqwest::Client, HttpError> {
-        // A poisoned lock only means another thread panicked while inserting; the map
-        // itself is still consistent.
-        let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(client) = clients.get(profile) {
-            return Ok(client.clone());
+        let key = self as *const ClientPool as usize;
+        let found = CLIENTS.with(|clients| {
+            clients
+                .borrow()
+                .get(&key)
+                .and_then(|by_profile| by_profile.get(profile))
+                .cloned()
+        });
+        if let Some(client) = found {
+            return Ok(client);
         }
         let client = build_client(profile)?;
-        clients.insert(profile.clone(), client.clone());
+        CLIENTS.with(|clients| {
+            clients
+                .borrow_mut()
+                .entry(key)
+                .or_default()
+                .insert(profile.clone(), client.clone())
+        });
+        // A poisoned lock only means another thread panicked while inserting; the set
+        // itself is still consistent.
+        let mut profiles = self.profiles.lock().unwrap_or_else(|e| e.into_inner());
+        profiles.insert(profile.clone());
         Ok(client)
     }
 
-    /// How many distinct clients the pool holds.
+    /// How many distinct profiles the pool has built clients for.
     pub fn len(&self) -> usize {
-        self.clients.lock().map_or(0, |c| c.len())
+        self.profiles.lock().map_or(0, |p| p.len())
     }
 
     pub fn is_empty(&self) -> bool {

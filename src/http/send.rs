@@ -38,9 +38,8 @@ pub fn send(
         })
     };
     let client = pool.client(&request.profile).map_err(fail)?;
-    let runtime = super::runtime().map_err(fail)?;
-    runtime
-        .block_on(send_with_retries(&client, session, request))
+    super::block_on(send_with_retries(&client, session, request))
+        .map_err(fail)?
         .map_err(Box::new)
 }
 

@@ -55,20 +55,24 @@ impl Session {
         password: &str,
         method: &str,
     ) -> Result<Option<String>, HttpError> {
-        let Some(client) = self.digest.get_mut(&digest_key(url, user)) else {
+        let key = digest_key(url, user);
+        let Some(client) = self.digest.get_mut(&key) else {
             return Ok(None);
         };
         let uri = digest_uri(url);
-        client
-            .respond(&http_auth::PasswordParams {
-                username: user,
-                password,
-                uri: &uri,
-                method,
-                body: None,
-            })
-            .map(Some)
-            .map_err(HttpError::Digest)
+        let answer = client.respond(&http_auth::PasswordParams {
+            username: user,
+            password,
+            uri: &uri,
+            method,
+            body: None,
+        });
+        if answer.is_err() {
+            // A challenge sonde cannot answer (auth-int) must not stand in the way of the
+            // next one: forget it, so the next request gets a fresh challenge.
+            self.digest.remove(&key);
+        }
+        answer.map(Some).map_err(HttpError::Digest)
     }
 
     /// Takes in a `WWW-Authenticate` challenge; true when it holds a digest challenge sonde

@@ -50,11 +50,12 @@ where
     let interrupted = interrupt.flag();
     std::thread::spawn(move || {
         let work = || {
-            rayon::scope(|s| {
+            // FIFO, so files start in input order (with --jobs 1, they run in it).
+            rayon::scope_fifo(|s| {
                 for (index, path) in files.iter().enumerate() {
                     let (sender, stop, run_file, interrupted) =
                         (sender.clone(), &workers_stop, &run_file, &interrupted);
-                    s.spawn(move |_| {
+                    s.spawn_fifo(move |_| {
                         if stop.load(Ordering::Relaxed) || interrupted.load(Ordering::Relaxed) {
                             return;
                         }

@@ -35,6 +35,26 @@ pub fn check_variables(scenario: &Scenario, outer: &BTreeSet<String>) -> Vec<Dia
     checker.errors
 }
 
+/// Reports schema files that cannot be used: missing, unreadable, or not a JSON Schema.
+pub fn check_schema_files(scenario: &Scenario) -> Vec<Diagnostic> {
+    let dir = scenario.source.dir();
+    scenario
+        .steps
+        .iter()
+        .filter_map(|step| step.expect.schema.as_ref())
+        .filter(|schema| matches!(schema.value, super::model::SchemaSource::File(_)))
+        .filter_map(|schema| {
+            let why = crate::check::schema::problem(&schema.value, dir)?;
+            let reader = Reader::new(&scenario.source);
+            Some(
+                reader
+                    .diagnostic(schema.span, "this JSON Schema cannot be used")
+                    .label(why),
+            )
+        })
+        .collect()
+}
+
 struct Checker<'a> {
     source: &'a Arc<SourceFile>,
     scope: BTreeSet<String>,

@@ -357,45 +357,9 @@ fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
     })
 }
 
-/// Whether `name` is a charset label the decoder knows (WHATWG labels).
+/// Whether `name` is a charset the decoder knows (WHATWG labels and Python's spellings).
 fn encoding_rs_known(name: &str) -> bool {
-    // The WHATWG label set, as python-requests users write them; checked without a decoder crate.
-    const LABELS: &[&str] = &[
-        "utf-8",
-        "utf8",
-        "utf-16",
-        "utf-16le",
-        "utf-16be",
-        "iso-8859-1",
-        "latin1",
-        "latin-1",
-        "iso-8859-2",
-        "iso-8859-5",
-        "iso-8859-7",
-        "iso-8859-15",
-        "windows-1250",
-        "windows-1251",
-        "windows-1252",
-        "cp1252",
-        "cp1251",
-        "ascii",
-        "us-ascii",
-        "shift_jis",
-        "sjis",
-        "euc-jp",
-        "iso-2022-jp",
-        "gbk",
-        "gb2312",
-        "gb18030",
-        "big5",
-        "euc-kr",
-        "koi8-r",
-        "koi8-u",
-        "macintosh",
-        "windows-874",
-        "ibm866",
-    ];
-    LABELS.contains(&name.trim().to_ascii_lowercase().as_str())
+    crate::http::Charset::for_label(name).is_some()
 }
 
 fn read_method(r: &mut Reader, node: &Node) -> Option<Spanned<String>> {
