@@ -43,6 +43,8 @@ struct Run {
     jobs: usize,
     junit: Option<PathBuf>,
     json: Option<PathBuf>,
+    /// Reports of passed steps carry their exchange (`--verbose`, `--json`).
+    detailed: bool,
 }
 
 impl Run {
@@ -107,6 +109,7 @@ impl Run {
                 .unwrap_or_else(executor::default_jobs),
             junit: args.junit.clone().or(config.reports.junit.clone()),
             json: args.json.clone().or(config.reports.json.clone()),
+            detailed: args.verbose || args.json.is_some() || config.reports.json.is_some(),
         };
         Ok((run, servers))
     }
@@ -187,7 +190,7 @@ impl Run {
             return None;
         }
         let record = run_scenario(&loaded.scenario, &self.context, &mut |_| {});
-        Some(file_report(index, path, &loaded, &record, &self.redactor))
+        Some(file_report(index, path, &loaded, &record, &self.redactor, self.detailed))
     }
 
     /// Writes the JUnit and JSON reports asked for; `false` when one could not be written.

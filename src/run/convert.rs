@@ -11,13 +11,15 @@ use crate::scenario::Loaded;
 /// How much of a response body a report shows.
 const PREVIEW_CHARS: usize = 2000;
 
-/// The report of a file that ran.
+/// The report of a file that ran. Passed steps carry their exchange only when `detailed`
+/// (`--verbose`, `--json`): nobody else shows it, and building it costs.
 pub fn file_report(
     index: usize,
     path: &Path,
     loaded: &Loaded,
     record: &FileRecord,
     redactor: &Redactor,
+    detailed: bool,
 ) -> FileReport {
     let mut redactor = redactor.clone();
     redactor.extend(record.steps.iter().flat_map(|s| s.secrets.iter().cloned()));
@@ -31,7 +33,7 @@ pub fn file_report(
         steps: record
             .steps
             .iter()
-            .map(|step| step_report(step, loaded, &redactor))
+            .map(|step| step_report(step, loaded, &redactor, detailed))
             .collect(),
     }
 }
@@ -72,7 +74,7 @@ fn tls_warnings(scenario: &crate::scenario::Scenario, path: &Path) -> Vec<String
         .collect()
 }
 
-fn step_report(step: &StepRecord, loaded: &Loaded, r: &Redactor) -> StepReport {
+fn step_report(step: &StepRecord, loaded: &Loaded, r: &Redactor, detailed: bool) -> StepReport {
     let (outcome, skip_reason, failures) = match &step.outcome {
         EngineOutcome::Passed => (Outcome::Passed, None, &[][..]),
         EngineOutcome::Failed(failures) => (Outcome::Failed, None, failures.as_slice()),
@@ -123,7 +125,9 @@ fn step_report(step: &StepRecord, loaded: &Loaded, r: &Redactor) -> StepReport {
         errors,
         assertions,
         warnings,
-        exchange: exchange_report(step, r),
+        exchange: (detailed || outcome == Outcome::Failed)
+            .then(|| exchange_report(step, r))
+            .flatten(),
     }
 }
 
