@@ -482,3 +482,39 @@ fn a_server_that_never_gets_ready_is_a_clear_error() {
     );
     assert!(out.stderr.contains("failed to bind"), "{}", out.stderr);
 }
+
+#[test]
+fn an_undefined_variable_is_invalid_input_before_anything_is_sent() {
+    let dir = project(&[(
+        "a.yaml",
+        "steps:\n  - request: { url: \"{{ httpbin }}/get?x={{ nope }}\" }\n",
+    )]);
+    let out = sonde(["run", "."])
+        .current_dir(dir.path())
+        .run()
+        .expect_status(2);
+    assert!(
+        out.stdout.contains("undefined variable `nope`"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("a.yaml:2:"), "{}", out.stdout);
+}
+
+#[test]
+fn deeply_nested_documents_do_not_overflow_the_workers() {
+    let deep = format!(
+        "steps:\n  - request: {{ url: \"{{{{ httpbin }}}}/post\", method: POST, json: {}1{} }}\n",
+        "[".repeat(200),
+        "]".repeat(200)
+    );
+    let dir = project(&[("deep.yaml", &deep)]);
+    let out = sonde(["run", "."]).current_dir(dir.path()).run();
+    assert!(
+        out.status == 0 || out.status == 2,
+        "{}\n{}",
+        out.stdout,
+        out.stderr
+    );
+    assert!(!out.stderr.contains("overflow"), "{}", out.stderr);
+}

@@ -19,6 +19,7 @@ use crate::run::interrupt::Interrupt;
 use crate::run::plan::{Selection, Shard};
 use crate::run::servers::Servers;
 use crate::scenario;
+use crate::scenario::analysis::{check_schema_files, check_variables};
 
 pub fn run(args: &RunArgs) -> Outcome {
     let interrupt = Interrupt::listen();
@@ -45,6 +46,8 @@ struct Run {
     json: Option<PathBuf>,
     /// Reports of passed steps carry their exchange (`--verbose`, `--json`).
     detailed: bool,
+    /// What the run defines for templates: `--var`s, config vars, server names.
+    defined_names: std::collections::BTreeSet<String>,
 }
 
 impl Run {
@@ -110,6 +113,11 @@ impl Run {
             junit: args.junit.clone().or(config.reports.junit.clone()),
             json: args.json.clone().or(config.reports.json.clone()),
             detailed: args.verbose || args.json.is_some() || config.reports.json.is_some(),
+            defined_names: run_vars
+                .names()
+                .chain(config.defined_names())
+                .map(str::to_owned)
+                .collect(),
         };
         Ok((run, servers))
     }
@@ -183,6 +191,18 @@ impl Run {
                 return Some(load_error_report(index, path, self.redactor.redact(&text)));
             }
         };
+        // The same static checks as `sonde validate`: a template naming nothing, or a schema
+        // that cannot be used, is invalid input, said before anything is sent.
+        let mut problems = check_variables(&loaded.scenario, &self.defined_names);
+        problems.extend(check_schema_files(&loaded.scenario));
+        if !problems.is_empty() {
+            let text = problems
+                .iter()
+                .map(|d| d.render(false))
+                .collect::<Vec<_>>()
+                .join("\n");
+            return Some(load_error_report(index, path, self.redactor.redact(&text)));
+        }
         if !self
             .selection
             .apply(&mut loaded.scenario, &path.display().to_string())
@@ -190,7 +210,14 @@ impl Run {
             return None;
         }
         let record = run_scenario(&loaded.scenario, &self.context, &mut |_| {});
-        Some(file_report(index, path, &loaded, &record, &self.redactor, self.detailed))
+        Some(file_report(
+            index,
+            path,
+            &loaded,
+            &record,
+            &self.redactor,
+            self.detailed,
+        ))
     }
 
     /// Writes the JUnit and JSON reports asked for; `false` when one could not be written.

@@ -80,6 +80,8 @@ where
         match rayon::ThreadPoolBuilder::new()
             .num_threads(jobs)
             .thread_name(|i| format!("sonde-worker-{i}"))
+            // Files are parsed on the workers, recursively: deep documents need room.
+            .stack_size(64 * 1024 * 1024)
             .build()
         {
             Ok(pool) => pool.install(work),
