@@ -61,8 +61,8 @@ impl Diff {
                 lines.push(cut(start - shown_until));
             }
             let (old, new) = (first.old_range().start, first.new_range().start);
-            let old_len = last.old_range().end - old;
-            let new_len = last.new_range().end - new;
+            let old_len = last.old_range().end.saturating_sub(old);
+            let new_len = last.new_range().end.saturating_sub(new);
             lines.push(plain(
                 LineKind::Header,
                 &format!("@@ -{},{old_len} +{},{new_len} @@", old + 1, new + 1),
@@ -177,6 +177,12 @@ mod tests {
         assert!(text.contains("… 47 unchanged lines not shown"), "{text}");
         assert!(text.contains("… 46 unchanged lines not shown"), "{text}");
         assert!(text.lines().count() < 15, "{text}");
+    }
+
+    #[test]
+    fn blank_lines_do_not_underflow_the_hunk_header() {
+        let text = Diff::of_text("J\n\n\n\n\n\n\n\np", &"\n".repeat(13)).render("", false);
+        assert!(!text.contains("18446744073709551"), "{text}");
     }
 
     #[test]

@@ -45,13 +45,33 @@ pub fn evaluate(expect: &Expect, exchange: &Exchange, scope: &Scope) -> Vec<Step
         resolve: scope,
         scenario_dir: scope.dir(),
     };
-    check::evaluate(expect, &view, &ctx)
+    let reads_text = expect.body.is_some() || !expect.json.is_empty() || expect.schema.is_some();
+    let undecodable = (reads_text && response.body.malformed_text).then(|| StepFailure {
+        kind: FailureKind::Transport,
+        span: expect
+            .body
+            .as_ref()
+            .map(|b| b.span)
+            .or(expect.json.first().map(|j| j.path.source.span))
+            .or(expect.schema.as_ref().map(|s| s.span))
+            .unwrap_or_default(),
+        message: format!(
+            "the body is not valid {} text: some bytes cannot be decoded, so checks on its text would judge a replaced text",
+            response.body.charset
+        ),
+        assertion: None,
+    });
+    undecodable
         .into_iter()
-        .map(|f| StepFailure {
-            kind: FailureKind::Check,
-            span: f.span,
-            message: format!("{}: expected {}, got {}", f.assertion, f.expected, f.actual),
-            assertion: Some(Box::new(f)),
-        })
+        .chain(
+            check::evaluate(expect, &view, &ctx)
+                .into_iter()
+                .map(|f| StepFailure {
+                    kind: FailureKind::Check,
+                    span: f.span,
+                    message: format!("{}: expected {}, got {}", f.assertion, f.expected, f.actual),
+                    assertion: Some(Box::new(f)),
+                }),
+        )
         .collect()
 }

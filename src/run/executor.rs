@@ -66,8 +66,21 @@ where
                         let emit = |event: Event| {
                             let _ = sender.send(event);
                         };
-                        let Some(report) = run_file(index, path, &emit) else {
-                            return;
+                        // A bug in one file's run must not take the others down with it.
+                        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            run_file(index, path, &emit)
+                        }));
+                        let report = match outcome {
+                            Ok(Some(report)) => report,
+                            Ok(None) => return,
+                            Err(panic) => super::convert::load_error_report(
+                                index,
+                                path,
+                                format!(
+                                    "sonde hit an internal error on this file (a bug: please report it): {}",
+                                    panic_text(panic.as_ref())
+                                ),
+                            ),
                         };
                         if fail_fast && !report.passed() {
                             stop.store(true, Ordering::Relaxed);
@@ -111,6 +124,14 @@ where
     summary.wall_time = started.elapsed();
     on_event(Event::RunFinished(summary));
     summary
+}
+
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown".into())
 }
 
 #[cfg(test)]

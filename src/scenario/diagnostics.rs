@@ -90,7 +90,7 @@ impl Diagnostic {
         let pad = " ".repeat(gutter);
         let _ = writeln!(out, "{pad}{} {}", paint(blue, "-->"), self.location());
         if let Some(line) = self.source.line(self.span.line) {
-            let line = line.replace('\t', " ");
+            let (line, col) = excerpt(line, self.span.col);
             let _ = writeln!(out, "{pad} {}", paint(blue, "|"));
             let _ = writeln!(
                 out,
@@ -98,8 +98,8 @@ impl Diagnostic {
                 paint(blue, &self.span.line.to_string()),
                 paint(blue, "|")
             );
-            let indent = " ".repeat(self.span.col.saturating_sub(1) as usize);
-            let carets = "^".repeat(self.width);
+            let indent = " ".repeat(col.saturating_sub(1));
+            let carets = "^".repeat(self.width.min(120));
             let label = self
                 .label
                 .as_deref()
@@ -123,6 +123,26 @@ impl std::fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.render(false))
     }
+}
+
+/// The part of a long line around column `col` (and the column within it), tabs as spaces:
+/// a 10 MB line is not printed whole.
+fn excerpt(line: &str, col: u32) -> (String, usize) {
+    const BEFORE: usize = 60;
+    const WIDTH: usize = 160;
+    let col = col.max(1) as usize;
+    let chars = line.chars().count();
+    if chars <= WIDTH {
+        return (line.replace('\t', " "), col);
+    }
+    let start = col.saturating_sub(BEFORE + 1);
+    let piece: String = line.chars().skip(start).take(WIDTH).collect();
+    let prefix = if start > 0 { "…" } else { "" };
+    let suffix = if start + WIDTH < chars { "…" } else { "" };
+    (
+        format!("{prefix}{}{suffix}", piece.replace('\t', " ")),
+        col - start + usize::from(start > 0),
+    )
 }
 
 /// The known word nearest to `word`, when it is near enough to be a likely typo.

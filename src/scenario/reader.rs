@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::diagnostics::{Diagnostic, suggest};
-use super::model::{JsonPath, Text, Value};
+use super::model::{JsonPath, Text, TextKind, Value};
 use super::node::{Node, NodeKind};
 use super::source::{SourceFile, Span, Spanned};
 use crate::template;
@@ -140,6 +140,8 @@ impl<'s> Reader<'s> {
             return Some(Vec::new());
         };
         let mut out: Vec<(Spanned<String>, &Node)> = Vec::with_capacity(pairs.len());
+        let mut seen: std::collections::HashMap<String, Span> =
+            std::collections::HashMap::with_capacity(pairs.len());
         for (key, value) in pairs {
             let Some(name) = key.scalar_text().filter(|_| !key.is_null()) else {
                 if looks_like_unquoted_template(key) {
@@ -152,24 +154,23 @@ impl<'s> Reader<'s> {
                 }
                 continue;
             };
-            let same = |k: &Spanned<String>| {
-                if fold_case {
-                    k.value.eq_ignore_ascii_case(&name)
-                } else {
-                    k.value == name
-                }
+            let identity = if fold_case {
+                name.to_ascii_lowercase()
+            } else {
+                name.clone()
             };
-            if let Some((first, _)) = out.iter().find(|(k, _)| same(k)) {
+            if let Some(first) = seen.get(&identity) {
                 let d = self
                     .diagnostic(key.span, format!("duplicate key `{name}`"))
                     .label(format!(
                         "already defined at line {}, column {}",
-                        first.span.line, first.span.col
+                        first.line, first.col
                     ))
                     .note("a repeated key would silently override the first: keep one");
                 self.report(d);
                 continue;
             }
+            seen.insert(identity, key.span);
             out.push((Spanned::new(name, key.span), value));
         }
         // Bad entries were reported; the good ones are still read, to find more problems.
@@ -297,6 +298,13 @@ impl<'s> Reader<'s> {
 
     pub fn text_from(&mut self, source: String, span: Span) -> Option<Text> {
         let kind = template::classify(&source);
+        if kind != TextKind::Literal && nesting(&source) > MAX_NESTING {
+            let d = self
+                .diagnostic(span, "this template is too deeply nested")
+                .label(format!("more than {MAX_NESTING} operators in one text"));
+            self.report(d);
+            return None;
+        }
         if let Err(e) = template::free_variables(&source, &kind) {
             let at = self.position_in_scalar(span, &source, e.offset);
             let d = Diagnostic::new(self.source, at, format!("invalid template: {}", e.message))
@@ -354,6 +362,13 @@ impl<'s> Reader<'s> {
 
     /// A JSONPath, compiled now.
     pub fn json_path(&mut self, source: &str, span: Span) -> Option<JsonPath> {
+        if nesting(source) > MAX_NESTING {
+            let d = self
+                .diagnostic(span, "this JSONPath is too deeply nested")
+                .label(format!("more than {MAX_NESTING} operators"));
+            self.report(d);
+            return None;
+        }
         match serde_json_path::JsonPath::parse(&bracket_dotted_names(source)) {
             Ok(compiled) => Some(JsonPath {
                 source: Spanned::new(source.to_owned(), span),
@@ -451,6 +466,54 @@ pub fn bracket_dotted_names(path: &str) -> std::borrow::Cow<'_, str> {
     } else {
         std::borrow::Cow::Borrowed(path)
     }
+}
+
+/// Templates and JSONPaths are compiled by recursive parsers: far past anything written by
+/// hand, they are refused instead of risking the stack.
+const MAX_NESTING: usize = 1000;
+
+/// A bound on how deep a template or JSONPath nests: its operators and brackets (in a
+/// template, only those inside `{{ … }}` and `{% … %}`).
+fn nesting(text: &str) -> usize {
+    let operators = |code: &str| {
+        code.bytes()
+            .filter(|b| matches!(b, b'.' | b'(' | b'[' | b'|' | b'!' | b'-' | b'+' | b'~'))
+            .count()
+            + code.matches("not ").count()
+    };
+    if !text.contains("{{") && !text.contains("{%") {
+        return operators(text);
+    }
+    // One pass: count inside tags only, each tag adding a level.
+    let bytes = text.as_bytes();
+    let (mut total, mut inside, mut i) = (0, false, 0);
+    while i + 1 < bytes.len() {
+        let pair = (bytes[i], bytes[i + 1]);
+        if !inside && matches!(pair, (b'{', b'{') | (b'{', b'%')) {
+            inside = true;
+            total += 1;
+            i += 2;
+            continue;
+        }
+        if inside && matches!(pair, (b'}', b'}') | (b'%', b'}')) {
+            inside = false;
+            i += 2;
+            continue;
+        }
+        if inside
+            && matches!(
+                bytes[i],
+                b'.' | b'(' | b'[' | b'|' | b'!' | b'-' | b'+' | b'~'
+            )
+        {
+            total += 1;
+        }
+        if inside && bytes[i..].starts_with(b"not ") {
+            total += 1;
+        }
+        i += 1;
+    }
+    total
 }
 
 /// YAML reads `{{ name }}` as a mapping whose only key is a mapping: the user meant a template.

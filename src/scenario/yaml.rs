@@ -496,6 +496,19 @@ fn read_headers(r: &mut Reader, node: &Node) -> Option<Headers> {
             _ => r.text(value, "a header value (a string)"),
         };
         if let Some(text) = text {
+            if text.source.contains(['\r', '\n']) {
+                let d = r
+                    .diagnostic(
+                        value.span,
+                        format!("the value of header `{}` holds a line break", name.value),
+                    )
+                    .label("a header value is one line")
+                    .note(
+                        "a line break would end the header and let the rest be read as another one",
+                    );
+                r.report(d);
+                continue;
+            }
             headers.push((name, Some(Value::String(text))));
         }
     }

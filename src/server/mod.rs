@@ -14,6 +14,7 @@ mod cookies;
 mod digest;
 mod echo;
 mod encoding;
+mod fault;
 mod json;
 mod middleware;
 mod python_random;
@@ -165,8 +166,11 @@ async fn serve_until(
         // Small responses written as headers + body must not wait on Nagle.
         let _ = stream.set_nodelay(true);
     });
+    // The `/fault/…` endpoints that need the raw TCP stream live on a listener of their own.
+    let faults = fault::RawListener::start(local_addr.ip()).await?;
     let app = routes::router()
         .layer(axum::Extension(request::ServerAddr(local_addr)))
+        .layer(axum::Extension(faults.addr()))
         .into_make_service_with_connect_info::<SocketAddr>();
     tokio::select! {
         served = axum::serve(listener, app).into_future() => served,

@@ -4,8 +4,8 @@ use axum::Router;
 use axum::routing::{MethodFilter, any, delete, get, on, patch, post, put};
 
 use super::{
-    auth, cache, content, cookies, digest, echo, encoding, middleware, redirect, status, stream,
-    timing,
+    auth, cache, content, cookies, digest, echo, encoding, fault, middleware, redirect, status,
+    stream, timing,
 };
 
 /// The methods httpbin lists for its "any method" views.
@@ -100,6 +100,8 @@ pub fn router() -> Router {
         .route("/image/jpeg", get(content::image_jpeg))
         .route("/image/webp", get(content::image_webp))
         .route("/image/svg", get(content::image_svg))
+        // Misbehaving on purpose (see fault.rs).
+        .route("/fault/{name}", any(fault::endpoint))
         // Applies to the routes above, so it must come after them.
         .method_not_allowed_fallback(middleware::method_not_allowed)
         .fallback(middleware::not_found);

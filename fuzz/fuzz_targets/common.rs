@@ -1,0 +1,30 @@
+//! Shared by the targets (included with `#[path]`, not a crate of its own).
+
+/// The stack of the threads `sonde run` loads files on (rayon's default): a file that
+/// parses on the 8 MiB main thread may still overflow there.
+pub const WORKER_STACK: usize = 2 * 1024 * 1024;
+
+/// Runs `f` on a thread with `sonde run`'s stack size; a panic in it is re-raised here so
+/// that libFuzzer sees it (a stack overflow aborts the process, which libFuzzer sees too).
+pub fn on_worker_stack<F: FnOnce() + Send>(f: F) {
+    std::thread::scope(|scope| {
+        let handle = std::thread::Builder::new()
+            .stack_size(WORKER_STACK)
+            .spawn_scoped(scope, f)
+            .expect("a thread");
+        if let Err(panic) = handle.join() {
+            std::panic::resume_unwind(panic);
+        }
+    });
+}
+
+/// Renders every diagnostic, as `validate` and `run` print them: a location or a caret
+/// computed wrongly panics here (slicing inside a character, say).
+#[allow(dead_code)]
+pub fn render_all(diagnostics: &[sonde::scenario::Diagnostic]) {
+    for diagnostic in diagnostics {
+        let plain = diagnostic.render(false);
+        let _ = diagnostic.render(true);
+        assert!(!plain.is_empty());
+    }
+}

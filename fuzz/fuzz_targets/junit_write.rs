@@ -1,0 +1,102 @@
+//! JUnit XML from reports whose names and messages are arbitrary strings (the input, split
+//! on NUL bytes). The XML must serialize, parse back (with `quick-junit`, as
+//! `sonde merge-junit` does), and keep every suite and case.
+#![no_main]
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use libfuzzer_sys::fuzz_target;
+use sonde::run::events::{
+    AssertionReport, ExchangeReport, FileReport, Outcome, StepReport, Summary,
+};
+
+fuzz_target!(|text: &str| {
+    let mut parts = text.split('\0').map(str::to_owned);
+    let mut next = || parts.next().unwrap_or_default();
+    let exchange = ExchangeReport {
+        method: next(),
+        url: next(),
+        request_headers: vec![(next(), next())],
+        request_body_size: 3,
+        status: Some(500),
+        reason: Some(next()),
+        response_headers: vec![(next(), next())],
+        response_body_size: 12,
+        response_body_preview: Some(next()),
+        time: Duration::from_millis(12),
+        redirects: vec![next()],
+    };
+    let step = |name: String, outcome: Outcome, message: String, expected: String| StepReport {
+        name,
+        line: 3,
+        outcome,
+        skip_reason: Some(message.clone()),
+        time: Duration::from_millis(7),
+        tries: 1,
+        errors: vec![message],
+        assertions: vec![AssertionReport {
+            assertion: expected.clone(),
+            line: 4,
+            expected: expected.clone(),
+            actual: expected.clone(),
+            diff: Some(expected),
+            diff_colored: None,
+        }],
+        warnings: Vec::new(),
+        exchange: Some(exchange.clone()),
+    };
+    let files = vec![
+        FileReport {
+            index: 0,
+            path: PathBuf::from(next()),
+            name: next(),
+            error: None,
+            time: Duration::from_millis(20),
+            steps: vec![
+                step(next(), Outcome::Failed, next(), next()),
+                step(next(), Outcome::Skipped, next(), next()),
+                step(next(), Outcome::Passed, next(), next()),
+            ],
+        },
+        FileReport {
+            index: 1,
+            path: PathBuf::from(next()),
+            name: next(),
+            error: Some(next()),
+            time: Duration::ZERO,
+            steps: Vec::new(),
+        },
+    ];
+    let summary = Summary::default();
+    let report = sonde::report::junit::report(&files, &summary);
+    let xml = report.to_string().expect("the report serializes");
+    let back = quick_junit::Report::deserialize_from_str(&xml)
+        .unwrap_or_else(|e| panic!("sonde wrote XML it cannot read back: {e}\n{xml}"));
+    assert_eq!(back.test_suites.len(), 2, "{xml}");
+    assert_eq!(back.test_suites[0].test_cases.len(), 3, "{xml}");
+    assert_eq!(back.test_suites[1].test_cases.len(), 1, "{xml}");
+    // Names without control characters come back as written, up to white space
+    // (quick-junit drops control characters and terminal escape sequences).
+    for (suite, file) in back.test_suites.iter().zip(&files) {
+        if printable(&file.name) {
+            assert_eq!(words(&suite.name), words(&file.name), "{xml}");
+        }
+        for (case, step) in suite.test_cases.iter().zip(&file.steps) {
+            if printable(&step.name) {
+                assert_eq!(words(&case.name), words(&step.name), "{xml}");
+            }
+        }
+    }
+});
+
+/// The words of a text: white space is not compared.
+fn words(text: &str) -> Vec<&str> {
+    text.split_whitespace().collect()
+}
+
+/// No control characters, and nothing XML 1.0 cannot carry.
+fn printable(text: &str) -> bool {
+    text.chars()
+        .all(|c| c == ' ' || (!c.is_control() && c != '\u{FFFE}' && c != '\u{FFFF}'))
+}
