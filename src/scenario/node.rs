@@ -4,12 +4,27 @@
 //! `yaml.rs`), which gives every error an exact position, a "did you mean", and lets the
 //! either/or fields of the format (`auth: [u, p]` or `auth: {digest: …}`) be told apart
 //! without losing spans, as serde's untagged enums would.
+//!
+//! Reading through serde is slow, so `parse` first tries two cheaper readers that build the
+//! same tree: `simple.rs` (a line-based reader for the plain subset scenario files are
+//! written in) and `fast.rs` (straight from granit-parser's events). Both give up on
+//! anything they do not reproduce exactly, and serde-saphyr then decides; `fast_tests.rs`
+//! holds the three to the same trees, positions and errors.
 
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::source::Span;
+
+mod fast;
+#[cfg(test)]
+mod fast_tests;
+mod simple;
+
+/// Whether `parse` first tries the direct event reader (see `fast.rs`), which falls back to
+/// serde-saphyr for anything it does not reproduce with certainty.
+const FAST_PATH: bool = true;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
@@ -186,6 +201,17 @@ pub struct SyntaxError {
 
 /// Parses one YAML document. An empty document is `Null`.
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
+    if FAST_PATH
+        && !text.trim().is_empty()
+        && let Some(node) = fast::parse(text)
+    {
+        return Ok(node);
+    }
+    parse_with_serde(text)
+}
+
+/// The reference path: serde-saphyr with a `Spanned<NodeKind>` per node.
+fn parse_with_serde(text: &str) -> Result<Node, SyntaxError> {
     let mut options = serde_saphyr::Options::default();
     // Duplicates reach our own reader, which names both places.
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::PassThrough;
