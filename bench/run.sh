@@ -18,6 +18,8 @@ root=$(dirname "$here")
 ROUNDS=${ROUNDS:-5} JOBS=${JOBS:-8} FILES=${FILES:-1000} STEPS=${STEPS:-10}
 BIG_FILES=${BIG_FILES:-10000} WRK_SECONDS=${WRK_SECONDS:-5}
 WORK=${WORK:-$(mktemp -d /tmp/sonde-bench.XXXXXX)}
+# nginx workers run as another user: they must be able to read the files served.
+chmod 755 "$WORK"
 mkdir -p "$WORK"
 log() { printf '%s\n' "$*" >&2; }
 median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) {print "nan"; exit} m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; print m}'; }
