@@ -18,9 +18,9 @@ root=$(dirname "$here")
 ROUNDS=${ROUNDS:-5} JOBS=${JOBS:-8} FILES=${FILES:-1000} STEPS=${STEPS:-10}
 BIG_FILES=${BIG_FILES:-10000} WRK_SECONDS=${WRK_SECONDS:-5}
 WORK=${WORK:-$(mktemp -d /tmp/sonde-bench.XXXXXX)}
+mkdir -p "$WORK"
 # nginx workers run as another user: they must be able to read the files served.
 chmod 755 "$WORK"
-mkdir -p "$WORK"
 log() { printf '%s\n' "$*" >&2; }
 median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) {print "nan"; exit} m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; print m}'; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo $((20000 + RANDOM % 20000)); }
