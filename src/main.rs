@@ -2,10 +2,6 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-// Allocation is a fifth of the instructions of a run (bench/RESULTS.md): mimalloc halves it.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Parsers of nested documents and expressions recurse: the main work gets a roomy stack.
 const STACK_SIZE: usize = 256 * 1024 * 1024;
 
