@@ -138,21 +138,16 @@ impl Scope {
     }
 
     fn build_context(&self) -> minijinja::Value {
-        let mut all: BTreeMap<String, minijinja::Value> = BTreeMap::new();
-        for layer in [
-            &self.config,
-            &self.file,
-            &self.step,
-            &self.run,
-            &self.captures,
-        ] {
-            for (k, v) in layer {
-                all.insert(
+        let mut all: BTreeMap<String, minijinja::Value> = self
+            .variables()
+            .iter()
+            .map(|(k, v)| {
+                (
                     k.clone(),
                     minijinja::Value::from(minijinja::value::Serde(v)),
-                );
-            }
-        }
+                )
+            })
+            .collect();
         all.insert("env".into(), environment_value());
         all.insert(
             template::SCENARIO_DIR_VAR.into(),
