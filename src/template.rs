@@ -282,10 +282,78 @@ fn free_variables_uncached(text: &str, kind: &TextKind) -> Result<BTreeSet<Strin
         TextKind::Template => with_template(text, |t| t.undeclared_variables(false))
             .map_err(|e| syntax_error(&e, text, 0))?,
     };
+    // Filters and tests are looked up only when a template runs: `validate` finds the
+    // unknown ones here, from the compiled template (an expression is its `{{ … }}` text).
+    if let Some(error) = with_template(text, unknown_filter_or_test).ok().flatten() {
+        return Err(error.located_in(text));
+    }
     Ok(names
         .into_iter()
         .filter(|n| !GLOBALS.contains(&n.as_str()))
         .collect())
+}
+
+/// A filter or test the template uses that the environment does not have.
+struct UnknownName {
+    name: String,
+    what: &'static str,
+}
+
+impl UnknownName {
+    fn located_in(self, text: &str) -> SyntaxError {
+        SyntaxError {
+            offset: text.find(self.name.as_str()).unwrap_or(0),
+            message: format!("unknown {} `{}`", self.what, self.name),
+        }
+    }
+}
+
+fn unknown_filter_or_test(template: &Template<'_, '_>) -> Option<UnknownName> {
+    use minijinja::machinery::{Instruction, Instructions};
+    let compiled = minijinja::machinery::get_compiled_template(template);
+    let all = std::iter::once(&compiled.instructions).chain(compiled.blocks.values());
+    let each = |instructions: &Instructions<'_>| {
+        (0..)
+            .map_while(|i| instructions.get(i))
+            .find_map(|instruction| match instruction {
+                Instruction::ApplyFilter(name, ..) if !is_known(name, "filter") => {
+                    Some(UnknownName {
+                        name: name.to_string(),
+                        what: "filter",
+                    })
+                }
+                Instruction::PerformTest(name, ..) if !is_known(name, "test") => {
+                    Some(UnknownName {
+                        name: name.to_string(),
+                        what: "test",
+                    })
+                }
+                _ => None,
+            })
+    };
+    all.into_iter().find_map(each)
+}
+
+/// Whether the environment has a filter or test of this name, found by trying it once
+/// (the environment does not list them); answers are kept for the process.
+fn is_known(name: &str, what: &'static str) -> bool {
+    static KNOWN: OnceLock<RwLock<HashMap<String, bool>>> = OnceLock::new();
+    let known = KNOWN.get_or_init(Default::default);
+    let key = format!("{what} {name}");
+    if let Some(&found) = known.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return found;
+    }
+    let (probe, unknown) = if what == "filter" {
+        (format!("{{{{ none | {name} }}}}"), ErrorKind::UnknownFilter)
+    } else {
+        (format!("{{{{ none is {name} }}}}"), ErrorKind::UnknownTest)
+    };
+    let found = !matches!(environment().render_str(&probe, ()), Err(e) if e.kind() == unknown);
+    known
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, found);
+    found
 }
 
 fn syntax_error(error: &Error, source: &str, base: usize) -> SyntaxError {
@@ -345,6 +413,19 @@ mod tests {
     fn reports_syntax_errors_with_offset() {
         let err = free_variables("abc {{ x + }}", &TextKind::Template).unwrap_err();
         assert!(err.offset >= 4, "{err:?}");
+    }
+
+    #[test]
+    fn reports_unknown_filters_and_tests_but_not_known_ones() {
+        let text = "{{ x | upper | nosuchfilter }}";
+        let err = free_variables(text, &classify(text)).unwrap_err();
+        assert_eq!(err.message, "unknown filter `nosuchfilter`");
+        assert_eq!(err.offset, text.find("nosuchfilter").unwrap());
+        let text = "a{% if x is nosuchtest %}b{% endif %}";
+        let err = free_variables(text, &classify(text)).unwrap_err();
+        assert_eq!(err.message, "unknown test `nosuchtest`");
+        let text = "{{ x | b64encode | sha256 | length }}{% if x is defined %}{% endif %}";
+        assert!(free_variables(text, &classify(text)).is_ok());
     }
 
     #[test]

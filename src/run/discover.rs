@@ -1,5 +1,6 @@
 //! Which files a run takes: directories searched recursively in a stable order.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::scenario::Syntax;
@@ -29,11 +30,13 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
         paths
     };
     let mut found = Discovered::default();
+    // Directories given twice, or a file inside a directory also given, are taken once.
+    let mut seen = HashSet::new();
     for path in paths {
         if path.is_dir() {
-            walk(path, &mut found);
+            walk(path, &mut found, &mut seen);
         } else if path.is_file() {
-            if !is_config(path) && !found.files.contains(path) {
+            if !is_config(path) && seen.insert(path.clone()) {
                 found.files.push(path.clone());
             }
         } else {
@@ -43,22 +46,28 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
     found
 }
 
-fn walk(dir: &Path, found: &mut Discovered) {
+fn walk(dir: &Path, found: &mut Discovered, seen: &mut HashSet<PathBuf>) {
     let entries = walkdir::WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_skipped_dir(e));
     for entry in entries.filter_map(Result::ok) {
         let path = entry.path();
-        if !entry.file_type().is_file() || is_config(path) || found.files.iter().any(|f| f == path)
-        {
+        if !entry.file_type().is_file() || is_config(path) || seen.contains(path) {
             continue;
         }
-        match Syntax::of(path) {
-            Some(Syntax::Http) => found.files.push(path.to_path_buf()),
-            Some(Syntax::Yaml) if has_top_level_steps(path) => found.files.push(path.to_path_buf()),
-            Some(Syntax::Yaml) => found.passed_over.push(path.to_path_buf()),
-            None => {}
+        let is_scenario = match Syntax::of(path) {
+            Some(Syntax::Http) => true,
+            Some(Syntax::Yaml) if has_top_level_steps(path) => true,
+            Some(Syntax::Yaml) => {
+                found.passed_over.push(path.to_path_buf());
+                false
+            }
+            None => false,
+        };
+        if is_scenario {
+            seen.insert(path.to_path_buf());
+            found.files.push(path.to_path_buf());
         }
     }
 }

@@ -220,6 +220,9 @@ fn parse_with_serde(text: &str) -> Result<Node, SyntaxError> {
     // "Norway problem"), and so do numbers with leading zeros such as zip codes (`007`).
     options.strict_booleans = true;
     options.leading_zero_numbers_as_strings = true;
+    // `!include` and other application tags mean nothing to sonde: dropping them silently
+    // would send `other.yaml` as a URL.
+    options.reject_unsupported_tags = true;
     if text.trim().is_empty() {
         return Ok(Node {
             span: Span::new(1, 1),
@@ -238,9 +241,30 @@ fn parse_with_serde(text: &str) -> Result<Node, SyntaxError> {
             .unwrap_or(Span::UNKNOWN);
         SyntaxError {
             span,
-            message: e.without_snippet().to_string(),
+            message: plain_message(&e),
         }
     })
+}
+
+/// serde-saphyr's message, except where it names its own internals.
+fn plain_message(error: &serde_saphyr::Error) -> String {
+    use serde_saphyr::Error;
+    let mut inner = error;
+    while let Error::WithSnippet { error, .. } | Error::AliasError { error, .. } = inner {
+        inner = error;
+    }
+    match inner {
+        Error::Budget { .. } => "the aliases of this document expand to too many nodes (more \
+             than sonde reads in one file): an alias repeated inside repeated aliases?"
+            .into(),
+        Error::RecursiveReferencesRequireWeakTypes { .. } => {
+            "this alias refers to the anchor that contains it: the value would be infinite".into()
+        }
+        Error::UnsupportedTag { tag, .. } => format!(
+            "the YAML tag `{tag}` is not supported: sonde reads plain YAML values (remove the tag)"
+        ),
+        _ => error.without_snippet().to_string(),
+    }
 }
 
 #[cfg(test)]

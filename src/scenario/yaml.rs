@@ -960,7 +960,8 @@ fn read_status(r: &mut Reader, node: &Node) -> Option<StatusExpect> {
             r.report(d);
             None
         }
-        NodeKind::Map(_) => read_matcher(r, node).map(StatusExpect::Matches),
+        // No status equals an object: a mapping here can only be predicates.
+        NodeKind::Map(_) => read_predicates(r, node).map(StatusExpect::Matches),
         _ => {
             r.type_error(
                 node,
@@ -1055,6 +1056,7 @@ pub fn read_matcher(r: &mut Reader, node: &Node) -> Option<Matcher> {
     let NodeKind::Map(entries) = &node.kind else {
         return r.value(node).map(Matcher::Equals);
     };
+    // As the SPEC says: a mapping is a predicate only when every key is a predicate word.
     let is_predicate = !entries.is_empty()
         && entries
             .iter()
@@ -1066,7 +1068,28 @@ pub fn read_matcher(r: &mut Reader, node: &Node) -> Option<Matcher> {
         }
         return r.value(node).map(Matcher::Equals);
     }
+    read_predicates(r, node)
+}
+
+/// A mapping that can only be predicates (a status never equals an object): other keys
+/// are reported, with the nearest word.
+fn read_predicates(r: &mut Reader, node: &Node) -> Option<Matcher> {
     let pairs = r.entries(node, "a predicate", false)?;
+    if pairs.is_empty() {
+        r.type_error(node, "a predicate such as `{ ge: 200, lt: 300 }`");
+        return None;
+    }
+    let unknown: Vec<_> = pairs
+        .iter()
+        .filter(|(word, _)| !Predicate::WORDS.contains(&word.value.as_str()))
+        .map(|(word, _)| word.clone())
+        .collect();
+    for word in &unknown {
+        r.unknown_key(word, "a predicate", &Predicate::WORDS);
+    }
+    if !unknown.is_empty() {
+        return None;
+    }
     let mut predicates = Vec::with_capacity(pairs.len());
     let mut ok = true;
     for (word, operand) in pairs {
