@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::args::RunArgs;
 use super::validate::load_config;
-use crate::engine::{RunContext, run_scenario};
+use crate::engine::{RunContext, run_scenario_async};
 use crate::exit::Outcome;
 use crate::report::console::Console;
 use crate::report::redact::Redactor;
@@ -143,8 +143,9 @@ impl Run {
                 jobs: run.jobs,
                 fail_fast: args.fail_fast,
             },
-            Arc::new(move |index: usize, path: &Path, _emit: &dyn Fn(Event)| {
-                worker.run_file(index, path, http_env.as_deref())
+            Arc::new(move |index: usize, path: PathBuf| {
+                let (run, http_env) = (Arc::clone(&worker), http_env.clone());
+                async move { run.run_file(index, &path, http_env.as_deref()).await }
             }),
             interrupt,
             |event| {
@@ -179,7 +180,12 @@ impl Run {
         }
     }
 
-    fn run_file(&self, index: usize, path: &Path, http_env: Option<&str>) -> Option<FileReport> {
+    async fn run_file(
+        &self,
+        index: usize,
+        path: &Path,
+        http_env: Option<&str>,
+    ) -> Option<FileReport> {
         let mut loaded = match scenario::load(path, http_env) {
             Ok(loaded) => loaded,
             Err(diagnostics) => {
@@ -209,7 +215,7 @@ impl Run {
         {
             return None;
         }
-        let record = run_scenario(&loaded.scenario, &self.context, &mut |_| {});
+        let record = run_scenario_async(&loaded.scenario, &self.context, &mut |_| {}).await;
         Some(file_report(
             index,
             path,

@@ -155,7 +155,39 @@ pub enum FailureKind {
 /// Runs the steps of `scenario` in order, calling `on_step` as each one ends (skipped
 /// ones included). The first failing step ends the file, the rest being skipped, unless it
 /// has `continue_on_failure`.
+///
+/// Blocks the calling thread; must not be called from inside a tokio runtime.
 pub fn run_scenario(
+    scenario: &Scenario,
+    ctx: &RunContext,
+    on_step: &mut dyn FnMut(&StepRecord),
+) -> FileRecord {
+    let started = Instant::now();
+    http::block_on(run_scenario_async(scenario, ctx, on_step)).unwrap_or_else(|error| {
+        // No runtime: the system refused the resources for one. Every step says so.
+        let steps = (scenario.steps.iter().enumerate())
+            .map(|(index, step)| {
+                let failure = StepFailure {
+                    kind: FailureKind::Transport,
+                    span: step.span,
+                    message: error.to_string(),
+                    assertion: None,
+                };
+                StepRecord::new(index, step, Outcome::Failed(vec![failure]))
+            })
+            .collect();
+        FileRecord {
+            name: scenario.name.clone(),
+            path: scenario.source.path.clone(),
+            steps,
+            duration: started.elapsed(),
+        }
+    })
+}
+
+/// [`run_scenario`] on the caller's single-threaded tokio runtime, so that one thread can
+/// run several files at once (see `crate::run::executor`).
+pub async fn run_scenario_async(
     scenario: &Scenario,
     ctx: &RunContext,
     on_step: &mut dyn FnMut(&StepRecord),
@@ -193,7 +225,7 @@ pub fn run_scenario(
                     Outcome::Skipped("the run was interrupted".into()),
                 )
             }
-            (None, None) => file.run_step(index, step),
+            (None, None) => file.run_step(index, step).await,
         };
         if record.outcome.is_failed() && !step.continue_on_failure {
             stopped_by = Some(step.name.clone());
@@ -221,10 +253,10 @@ struct FileRun<'a> {
 }
 
 impl FileRun<'_> {
-    fn run_step(&mut self, index: usize, step: &Step) -> StepRecord {
+    async fn run_step(&mut self, index: usize, step: &Step) -> StepRecord {
         let started = Instant::now();
         let mut record = StepRecord::new(index, step, Outcome::Passed);
-        let failures = match self.send_step(step, &mut record) {
+        let failures = match self.send_step(step, &mut record).await {
             Ok(()) => self.judge(step, &mut record),
             Err(failure) => vec![failure],
         };
@@ -238,7 +270,7 @@ impl FileRun<'_> {
     }
 
     /// Prepares and sends the step, polling when asked; fills the record's exchanges.
-    fn send_step(&mut self, step: &Step, record: &mut StepRecord) -> Result<(), StepFailure> {
+    async fn send_step(&mut self, step: &Step, record: &mut StepRecord) -> Result<(), StepFailure> {
         let request_failure = |message: String| StepFailure {
             kind: FailureKind::Request,
             span: step.span,
@@ -267,7 +299,7 @@ impl FileRun<'_> {
             if attempt > 1
                 && let Some(poll) = &step.poll
             {
-                std::thread::sleep(poll.every);
+                tokio::time::sleep(poll.every).await;
             }
             // `@no-cookie-jar`: the step neither sends nor keeps the session's cookies.
             let mut detached = Session::new();
@@ -276,7 +308,7 @@ impl FileRun<'_> {
             } else {
                 &mut self.session
             };
-            match http::send(&self.ctx.pool, session, &prepared) {
+            match http::send_async(&self.ctx.pool, session, &prepared).await {
                 Ok(exchange) => {
                     record.failed_exchange = None;
                     let failures = checks::evaluate(&step.expect, &exchange, &self.scope);

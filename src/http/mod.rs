@@ -24,7 +24,7 @@ pub use decode::Charset;
 pub use error::HttpError;
 pub use pool::{ClientPool, ProxyUrls, TransportProfile, Verification};
 pub use record::*;
-pub use send::send;
+pub use send::{send, send_async};
 pub use session::Session;
 
 /// The headers sonde sends unless a setting overrides or removes them.
@@ -145,7 +145,7 @@ pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
 /// thread that waits for them. With one shared multi-threaded runtime, every request went
 /// from the worker thread to a runtime thread and back (several wake-ups and context
 /// switches per request), and the runtime's few threads were shared by all the workers.
-fn block_on<F: Future>(future: F) -> Result<F::Output, HttpError> {
+pub fn block_on<F: Future>(future: F) -> Result<F::Output, HttpError> {
     thread_local! {
         static RUNTIME: Result<tokio::runtime::Runtime, String> =
             tokio::runtime::Builder::new_current_thread()

@@ -29,18 +29,29 @@ pub fn send(
     session: &mut Session,
     request: &PreparedRequest,
 ) -> Result<Exchange, Box<FailedExchange>> {
-    let fail = |error: HttpError| {
-        Box::new(FailedExchange {
-            request: None,
-            hops: Vec::new(),
-            attempts: Vec::new(),
-            message: error.to_string(),
-        })
-    };
-    let client = pool.client(&request.profile).map_err(fail)?;
-    super::block_on(send_with_retries(&client, session, request))
-        .map_err(fail)?
+    super::block_on(send_async(pool, session, request)).map_err(failed)?
+}
+
+/// [`send`] for callers already on a single-threaded tokio runtime: the connections it
+/// opens are driven by that runtime, and pooled for the other requests of this thread.
+pub async fn send_async(
+    pool: &ClientPool,
+    session: &mut Session,
+    request: &PreparedRequest,
+) -> Result<Exchange, Box<FailedExchange>> {
+    let client = pool.client(&request.profile).map_err(failed)?;
+    send_with_retries(&client, session, request)
+        .await
         .map_err(Box::new)
+}
+
+fn failed(error: HttpError) -> Box<FailedExchange> {
+    Box::new(FailedExchange {
+        request: None,
+        hops: Vec::new(),
+        attempts: Vec::new(),
+        message: error.to_string(),
+    })
 }
 
 /// A try that got no usable response.

@@ -1,24 +1,39 @@
-//! Runs files in parallel on a pool of `jobs` workers; steps within a file run in order.
+//! Runs files in parallel, `jobs` at a time; steps within a file run in order.
+//!
+//! The work waits on the network far more than on the CPU, so files are not given a thread
+//! each: one worker thread per core runs its share of the `jobs` files at once, as tasks on
+//! its own single-threaded tokio runtime (the one `crate::http` sends on). A worker blocks
+//! only when none of its files has anything to do, and its files share its connections.
+//! Files are taken from one queue in input order, so with `--jobs 1` they run in it.
+//!
 //! Workers send events over a channel to the one thread that owns the terminal and the
 //! reports, so each file's block is printed whole and reports keep the input order.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
+
+use futures_util::FutureExt as _;
 
 use super::events::{Event, FileReport, Summary};
 use super::interrupt::Interrupt;
 
-/// The default number of parallel files: the work waits on the network, not the CPU.
+/// The default number of files run at once: the work waits on the network, not the CPU.
 pub fn default_jobs() -> usize {
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    (cores * 4).clamp(8, 64)
+    (cores() * 4).clamp(8, 64)
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
 /// After an interruption, how long files still running may take to finish their request.
 pub const GRACE: Duration = Duration::from_secs(5);
+
+/// Files are loaded on the workers, recursively: deep documents need room.
+const WORKER_STACK: usize = 64 * 1024 * 1024;
 
 pub struct Options {
     pub jobs: usize,
@@ -26,11 +41,23 @@ pub struct Options {
     pub fail_fast: bool,
 }
 
+/// What the workers share.
+struct Queue<F> {
+    files: Vec<PathBuf>,
+    /// The index of the next file to start.
+    next: AtomicUsize,
+    run_file: Arc<F>,
+    /// Set by `--fail-fast` after a failure.
+    stop: AtomicBool,
+    interrupted: Arc<AtomicBool>,
+    fail_fast: bool,
+}
+
 /// Runs every file with `run_file` and hands every event to `on_event`, on this thread.
 /// `run_file` returns `None` for a file the selection leaves out entirely. On an
 /// interruption no new file starts, and files still running get [`GRACE`] to finish; those
 /// that do not are left behind (the process is about to exit).
-pub fn execute<F>(
+pub fn execute<F, Fut>(
     files: Vec<PathBuf>,
     options: &Options,
     run_file: Arc<F>,
@@ -38,69 +65,38 @@ pub fn execute<F>(
     mut on_event: impl FnMut(Event),
 ) -> Summary
 where
-    F: Fn(usize, &Path, &dyn Fn(Event)) -> Option<FileReport> + Send + Sync + 'static,
+    F: Fn(usize, PathBuf) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Option<FileReport>>,
 {
     let started = Instant::now();
     on_event(Event::RunStarted { files: files.len() });
-    let stop = Arc::new(AtomicBool::new(false));
     let (sender, receiver) = mpsc::channel::<Event>();
     let jobs = options.jobs.max(1);
-    let fail_fast = options.fail_fast;
-    let workers_stop = Arc::clone(&stop);
-    let interrupted = interrupt.flag();
-    std::thread::spawn(move || {
-        let work = || {
-            // FIFO, so files start in input order (with --jobs 1, they run in it).
-            rayon::scope_fifo(|s| {
-                for (index, path) in files.iter().enumerate() {
-                    let (sender, stop, run_file, interrupted) =
-                        (sender.clone(), &workers_stop, &run_file, &interrupted);
-                    s.spawn_fifo(move |_| {
-                        if stop.load(Ordering::Relaxed) || interrupted.load(Ordering::Relaxed) {
-                            return;
-                        }
-                        let _ = sender.send(Event::FileStarted {
-                            index,
-                            path: path.clone(),
-                        });
-                        let emit = |event: Event| {
-                            let _ = sender.send(event);
-                        };
-                        // A bug in one file's run must not take the others down with it.
-                        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            run_file(index, path, &emit)
-                        }));
-                        let report = match outcome {
-                            Ok(Some(report)) => report,
-                            Ok(None) => return,
-                            Err(panic) => super::convert::load_error_report(
-                                index,
-                                path,
-                                format!(
-                                    "sonde hit an internal error on this file (a bug: please report it): {}",
-                                    panic_text(panic.as_ref())
-                                ),
-                            ),
-                        };
-                        if fail_fast && !report.passed() {
-                            stop.store(true, Ordering::Relaxed);
-                        }
-                        let _ = sender.send(Event::FileFinished(Box::new(report)));
-                    });
-                }
-            });
-        };
-        match rayon::ThreadPoolBuilder::new()
-            .num_threads(jobs)
-            .thread_name(|i| format!("sonde-worker-{i}"))
-            // Files are parsed on the workers, recursively: deep documents need room.
-            .stack_size(64 * 1024 * 1024)
-            .build()
-        {
-            Ok(pool) => pool.install(work),
-            Err(_) => work(),
-        }
+    let workers = cores().min(jobs);
+    let queue = Arc::new(Queue {
+        files,
+        next: AtomicUsize::new(0),
+        run_file,
+        stop: AtomicBool::new(false),
+        interrupted: interrupt.flag(),
+        fail_fast: options.fail_fast,
     });
+    let mut started_workers = 0;
+    for worker in 0..workers {
+        // The jobs are shared out evenly: 8 on 3 workers is 3, 3 and 2.
+        let slots = jobs / workers + usize::from(worker < jobs % workers);
+        let (queue, sender) = (Arc::clone(&queue), sender.clone());
+        let spawned = std::thread::Builder::new()
+            .name(format!("sonde-worker-{worker}"))
+            .stack_size(WORKER_STACK)
+            .spawn(move || run_worker(&queue, slots, &sender));
+        started_workers += usize::from(spawned.is_ok());
+    }
+    if started_workers == 0 {
+        // No thread could be started: every file says so, rather than vanish.
+        report_unrun(&queue, &sender, "sonde could not start a worker thread");
+    }
+    drop(sender);
     let mut summary = Summary::default();
     let mut interrupted_at: Option<Instant> = None;
     loop {
@@ -126,6 +122,69 @@ where
     summary
 }
 
+/// One worker thread: `slots` files at a time on this thread's runtime.
+fn run_worker<F, Fut>(queue: &Queue<F>, slots: usize, sender: &Sender<Event>)
+where
+    F: Fn(usize, PathBuf) -> Fut,
+    Fut: Future<Output = Option<FileReport>>,
+{
+    let all = futures_util::future::join_all((0..slots).map(|_| run_slot(queue, sender)));
+    if let Err(error) = crate::http::block_on(all) {
+        report_unrun(queue, sender, &format!("sonde could not start: {error}"));
+    }
+}
+
+/// Runs files one after the other until the queue is empty or the run stops.
+async fn run_slot<F, Fut>(queue: &Queue<F>, sender: &Sender<Event>)
+where
+    F: Fn(usize, PathBuf) -> Fut,
+    Fut: Future<Output = Option<FileReport>>,
+{
+    while let Some((index, path)) = queue.take() {
+        let _ = sender.send(Event::FileStarted {
+            index,
+            path: path.clone(),
+        });
+        let run = async { (queue.run_file)(index, path.clone()).await };
+        // A bug in one file's run must not take the others down with it.
+        let report = match std::panic::AssertUnwindSafe(run).catch_unwind().await {
+            Ok(Some(report)) => report,
+            Ok(None) => continue,
+            Err(panic) => super::convert::load_error_report(
+                index,
+                &path,
+                format!(
+                    "sonde hit an internal error on this file (a bug: please report it): {}",
+                    panic_text(panic.as_ref())
+                ),
+            ),
+        };
+        if queue.fail_fast && !report.passed() {
+            queue.stop.store(true, Ordering::Relaxed);
+        }
+        let _ = sender.send(Event::FileFinished(Box::new(report)));
+    }
+}
+
+impl<F> Queue<F> {
+    /// The next file to start, unless the run is stopping.
+    fn take(&self) -> Option<(usize, PathBuf)> {
+        if self.stop.load(Ordering::Relaxed) || self.interrupted.load(Ordering::Relaxed) {
+            return None;
+        }
+        let index = self.next.fetch_add(1, Ordering::Relaxed);
+        self.files.get(index).map(|path| (index, path.clone()))
+    }
+}
+
+/// Reports every file not yet taken as one that could not run.
+fn report_unrun<F>(queue: &Queue<F>, sender: &Sender<Event>, why: &str) {
+    while let Some((index, path)) = queue.take() {
+        let report = super::convert::load_error_report(index, &path, why.to_string());
+        let _ = sender.send(Event::FileFinished(Box::new(report)));
+    }
+}
+
 fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
     panic
         .downcast_ref::<&str>()
@@ -138,6 +197,7 @@ fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
 mod tests {
     use super::*;
     use crate::run::events::{Outcome, StepReport};
+    use std::path::Path;
     use std::time::Duration;
 
     fn report(index: usize, path: &Path, outcome: Outcome) -> FileReport {
@@ -173,11 +233,11 @@ mod tests {
                 jobs: 8,
                 fail_fast: false,
             },
-            Arc::new(|i: usize, p: &Path, _: &dyn Fn(Event)| {
-                std::thread::sleep(Duration::from_millis((50 - i as u64) % 7));
+            Arc::new(|i: usize, p: PathBuf| async move {
+                tokio::time::sleep(Duration::from_millis((50 - i as u64) % 7)).await;
                 Some(report(
                     i,
-                    p,
+                    &p,
                     if i.is_multiple_of(10) {
                         Outcome::Failed
                     } else {
@@ -206,7 +266,7 @@ mod tests {
                 jobs: 1,
                 fail_fast: true,
             },
-            Arc::new(|i: usize, p: &Path, _: &dyn Fn(Event)| Some(report(i, p, Outcome::Failed))),
+            Arc::new(|i: usize, p: PathBuf| async move { Some(report(i, &p, Outcome::Failed)) }),
             &Interrupt::default(),
             |_| {},
         );
