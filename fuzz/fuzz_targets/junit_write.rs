@@ -52,6 +52,7 @@ fuzz_target!(|text: &str| {
             path: PathBuf::from(next()),
             name: next(),
             error: None,
+            warnings: vec![next()],
             time: Duration::from_millis(20),
             steps: vec![
                 step(next(), Outcome::Failed, next(), next()),
@@ -64,6 +65,7 @@ fuzz_target!(|text: &str| {
             path: PathBuf::from(next()),
             name: next(),
             error: Some(next()),
+            warnings: Vec::new(),
             time: Duration::ZERO,
             steps: Vec::new(),
         },
