@@ -2,6 +2,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+// glibc's malloc was a third of the instructions of a run (bench/RESULTS.md); mimalloc
+// cuts the run's instructions by a fifth. Without transparent huge pages (`no_thp`), its
+// peak RSS stays that of glibc; with them it doubled.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Parsers of nested documents and expressions recurse: the main work gets a roomy stack.
 const STACK_SIZE: usize = 256 * 1024 * 1024;
 
