@@ -7,6 +7,8 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock, RwLock};
 
+use crate::cache::Cache;
+
 use base64::Engine as _;
 use minijinja::value::Value as JinjaValue;
 use minijinja::{
@@ -167,15 +169,6 @@ pub fn classify(text: &str) -> TextKind {
     TextKind::Template
 }
 
-/// How many distinct sources each compile cache holds. Past that, templates are compiled
-/// anew for each use (as before the cache existed), so that memory stays bounded however
-/// many distinct templates a run has.
-const CACHE_LIMIT: usize = 16_384;
-
-/// Compiled templates and expressions by source, process-wide: the first use (usually the
-/// validation of the scenario at load) compiles, every later render of any file reuses it.
-type Cache<T> = RwLock<HashMap<Box<str>, T>>;
-
 fn templates() -> &'static Cache<Template<'static, 'static>> {
     static CACHE: OnceLock<Cache<Template<'static, 'static>>> = OnceLock::new();
     CACHE.get_or_init(Default::default)
@@ -186,37 +179,21 @@ fn expressions() -> &'static Cache<Arc<Expression<'static, 'static>>> {
     CACHE.get_or_init(Default::default)
 }
 
-fn lookup<T: Clone>(cache: &Cache<T>, source: &str) -> Option<T> {
-    let map = cache.read().unwrap_or_else(|e| e.into_inner());
-    map.get(source).cloned()
-}
-
-fn has_room<T>(cache: &Cache<T>) -> bool {
-    cache.read().unwrap_or_else(|e| e.into_inner()).len() < CACHE_LIMIT
-}
-
-fn store<T>(cache: &Cache<T>, source: &str, value: T) {
-    let mut map = cache.write().unwrap_or_else(|e| e.into_inner());
-    if map.len() < CACHE_LIMIT {
-        map.entry(source.into()).or_insert(value);
-    }
-}
-
 /// Calls `f` with the compiled template of `source`, compiling it once per process.
 fn with_template<R>(source: &str, f: impl FnOnce(&Template<'_, '_>) -> R) -> Result<R, Error> {
-    if let Some(template) = lookup(templates(), source) {
+    if let Some(template) = templates().get(source) {
         return Ok(f(&template));
     }
     let env = environment();
     // Compiled from the borrowed text first, so that a text that does not compile is
     // neither kept nor leaked.
     let template = env.template_from_str(source)?;
-    if has_room(templates()) {
+    if templates().has_room() {
         // A compiled template borrows its source: the cache keeps the text for the whole
         // process, which its bound limits.
         let leaked: &'static str = Box::leak(source.into());
         let owned = env.template_from_str(leaked)?;
-        store(templates(), source, owned.clone());
+        templates().insert(source, owned.clone());
         return Ok(f(&owned));
     }
     Ok(f(&template))
@@ -224,12 +201,11 @@ fn with_template<R>(source: &str, f: impl FnOnce(&Template<'_, '_>) -> R) -> Res
 
 /// The compiled expression (the inside of `{{ … }}`), compiled once per process.
 fn compiled_expression(expr: &str) -> Result<Arc<Expression<'static, 'static>>, Error> {
-    if let Some(found) = lookup(expressions(), expr) {
-        return Ok(found);
-    }
-    let compiled = Arc::new(environment().compile_expression_owned(expr.to_owned())?);
-    store(expressions(), expr, Arc::clone(&compiled));
-    Ok(compiled)
+    expressions().get_or_try(expr, |expr| {
+        Ok(Arc::new(
+            environment().compile_expression_owned(expr.to_owned())?,
+        ))
+    })
 }
 
 /// Renders a template text with `ctx`; the same as `environment().render_str`, without
@@ -262,12 +238,7 @@ pub fn free_variables(text: &str, kind: &TextKind) -> Result<BTreeSet<String>, S
         TextKind::Expression(expr) => format!("e{expr}"),
         TextKind::Template => format!("t{text}"),
     };
-    if let Some(found) = lookup(cache, &key) {
-        return Ok(found);
-    }
-    let names = free_variables_uncached(text, kind)?;
-    store(cache, &key, names.clone());
-    Ok(names)
+    cache.get_or_try(&key, |_| free_variables_uncached(text, kind))
 }
 
 fn free_variables_uncached(text: &str, kind: &TextKind) -> Result<BTreeSet<String>, SyntaxError> {

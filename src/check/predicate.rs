@@ -171,7 +171,7 @@ fn predicate(p: &Predicate, actual: Option<&J>, r: &dyn Resolve) -> Result<(), M
                     let source = r.text(t).map_err(|e| {
                         Mismatch::new(format!("a pattern that could not be computed: {e}"), actual)
                     })?;
-                    regex::Regex::new(&source).map_err(|e| {
+                    crate::cache::regex(&source).map_err(|e| {
                         Mismatch::new(format!("a valid regex, but `{source}` is not: {e}"), actual)
                     })?
                 }

@@ -169,9 +169,8 @@ struct Limits {
 }
 
 impl Limits {
-    /// How long the next wait may take, and the error when it takes longer.
-    fn next_wait(&self, url: &Url, first_read: bool) -> Option<(Duration, HttpError)> {
-        let address = address_of(url);
+    /// How long the next wait may take, and which limit that is.
+    fn next_wait(&self, first_read: bool) -> Option<(Duration, Limit)> {
         // Waiting for the headers of a new request may include connecting.
         let read = self.read.map(|read| {
             let allowance = if first_read {
@@ -179,26 +178,34 @@ impl Limits {
             } else {
                 Duration::ZERO
             };
-            (
-                read + allowance,
-                HttpError::ReadTimeout {
-                    address: address.clone(),
-                    limit: read,
-                },
-            )
+            (read + allowance, Limit::Read(read))
         });
         let total = self.deadline.map(|(at, limit)| {
             (
                 at.saturating_duration_since(Instant::now()),
-                HttpError::TotalTimeout {
-                    address: address.clone(),
-                    limit,
-                },
+                Limit::Total(limit),
             )
         });
         match (read, total) {
             (Some(r), Some(t)) => Some(if r.0 <= t.0 { r } else { t }),
             (r, t) => r.or(t),
+        }
+    }
+}
+
+/// The limit a wait ran into.
+#[derive(Clone, Copy)]
+enum Limit {
+    Read(Duration),
+    Total(Duration),
+}
+
+impl Limit {
+    fn error(self, url: &Url) -> HttpError {
+        let address = address_of(url);
+        match self {
+            Limit::Read(limit) => HttpError::ReadTimeout { address, limit },
+            Limit::Total(limit) => HttpError::TotalTimeout { address, limit },
         }
     }
 }
@@ -210,8 +217,10 @@ async fn limited<T>(
     first_read: bool,
     future: impl Future<Output = T>,
 ) -> Result<T, HttpError> {
-    match limits.next_wait(url, first_read) {
-        Some((limit, error)) => tokio::time::timeout(limit, future).await.map_err(|_| error),
+    match limits.next_wait(first_read) {
+        Some((wait, limit)) => tokio::time::timeout(wait, future)
+            .await
+            .map_err(|_| limit.error(url)),
         None => Ok(future.await),
     }
 }

@@ -13,7 +13,7 @@ use url::Url;
 pub fn join(base: Option<&str>, url: &str) -> Result<Url, String> {
     let url = url.trim();
     if has_scheme(url) {
-        return Url::parse(url).map_err(|e| format!("invalid URL `{url}`: {e}"));
+        return crate::cache::url(url).map_err(|e| format!("invalid URL `{url}`: {e}"));
     }
     let Some(base) = base.map(str::trim) else {
         return Err(format!(
@@ -29,7 +29,7 @@ pub fn join(base: Option<&str>, url: &str) -> Result<Url, String> {
             url.trim_start_matches('/')
         )
     };
-    Url::parse(&joined).map_err(|e| format!("invalid URL `{joined}` (base_url + url): {e}"))
+    crate::cache::url(&joined).map_err(|e| format!("invalid URL `{joined}` (base_url + url): {e}"))
 }
 
 fn has_scheme(url: &str) -> bool {

@@ -132,16 +132,27 @@ impl<'s> Reader<'s> {
         expected: &str,
         fold_case: bool,
     ) -> Option<Vec<(Spanned<String>, &'n Node)>> {
+        self.entries_expecting(node, || expected.to_owned(), fold_case)
+    }
+
+    /// [`Reader::entries`], with the expectation worded only when it is needed.
+    fn entries_expecting<'n>(
+        &mut self,
+        node: &'n Node,
+        expected: impl FnOnce() -> String,
+        fold_case: bool,
+    ) -> Option<Vec<(Spanned<String>, &'n Node)>> {
         let NodeKind::Map(pairs) = &node.kind else {
             if !node.is_null() {
-                self.type_error(node, expected);
+                self.type_error(node, &expected());
                 return None;
             }
             return Some(Vec::new());
         };
         let mut out: Vec<(Spanned<String>, &Node)> = Vec::with_capacity(pairs.len());
-        let mut seen: std::collections::HashMap<String, Span> =
-            std::collections::HashMap::with_capacity(pairs.len());
+        // Small mappings (nearly all) look back over the keys kept; large ones hash.
+        let mut seen: std::collections::HashMap<String, Span> = std::collections::HashMap::new();
+        let small = pairs.len() <= 16;
         for (key, value) in pairs {
             let Some(name) = key.scalar_text().filter(|_| !key.is_null()) else {
                 if looks_like_unquoted_template(key) {
@@ -154,12 +165,27 @@ impl<'s> Reader<'s> {
                 }
                 continue;
             };
-            let identity = if fold_case {
-                name.to_ascii_lowercase()
+            let first = if small {
+                out.iter()
+                    .find(|(kept, _)| {
+                        if fold_case {
+                            kept.value.eq_ignore_ascii_case(&name)
+                        } else {
+                            kept.value == name
+                        }
+                    })
+                    .map(|(kept, _)| kept.span)
             } else {
-                name.clone()
+                let identity = if fold_case {
+                    name.to_ascii_lowercase()
+                } else {
+                    name.clone()
+                };
+                let first = seen.get(&identity).copied();
+                seen.entry(identity).or_insert(key.span);
+                first
             };
-            if let Some(first) = seen.get(&identity) {
+            if let Some(first) = first {
                 let d = self
                     .diagnostic(key.span, format!("duplicate key `{name}`"))
                     .label(format!(
@@ -170,7 +196,6 @@ impl<'s> Reader<'s> {
                 self.report(d);
                 continue;
             }
-            seen.insert(identity, key.span);
             out.push((Spanned::new(name, key.span), value));
         }
         // Bad entries were reported; the good ones are still read, to find more problems.
@@ -180,7 +205,7 @@ impl<'s> Reader<'s> {
     /// A mapping whose keys must be among `known`; unknown keys get a "did you mean" and are
     /// left out, so that the rest of the mapping is still checked.
     pub fn fields<'n>(&mut self, node: &'n Node, what: &str, known: &[&str]) -> Option<Fields<'n>> {
-        let mut entries = self.entries(node, &format!("a mapping ({what})"), false)?;
+        let mut entries = self.entries_expecting(node, || format!("a mapping ({what})"), false)?;
         entries.retain(|(key, _)| {
             let is_known = known.contains(&key.value.as_str());
             if !is_known {
@@ -369,7 +394,7 @@ impl<'s> Reader<'s> {
             self.report(d);
             return None;
         }
-        match serde_json_path::JsonPath::parse(&bracket_dotted_names(source)) {
+        match crate::cache::json_path(&bracket_dotted_names(source)) {
             Ok(compiled) => Some(JsonPath {
                 source: Spanned::new(source.to_owned(), span),
                 compiled,
@@ -388,7 +413,7 @@ impl<'s> Reader<'s> {
 
     /// A regular expression, compiled now.
     pub fn regex(&mut self, source: &str, span: Span) -> Option<regex::Regex> {
-        regex::Regex::new(source)
+        crate::cache::regex(source)
             .map_err(|e| {
                 let message = e.to_string();
                 let detail = message.lines().last().unwrap_or("").trim().to_string();

@@ -334,7 +334,7 @@ fn pattern(operand: Operand, tr: &mut Translator, scope: Scope) -> Option<Patter
     if text.is_template() {
         return Some(Pattern::Template(text));
     }
-    match regex::Regex::new(&text.source) {
+    match crate::cache::regex(&text.source) {
         Ok(regex) => Some(Pattern::Compiled(regex)),
         Err(e) => {
             let detail = e.to_string().lines().last().unwrap_or("").trim().to_owned();
@@ -370,7 +370,7 @@ fn add(
         Subject::Body => expect.body = Some(merge(expect.body.take(), matcher)),
         Subject::Duration => expect.duration = Some(merge(expect.duration.take(), matcher)),
         Subject::Json { path, length } => {
-            let compiled = match serde_json_path::JsonPath::parse(&path) {
+            let compiled = match crate::cache::json_path(&path) {
                 Ok(compiled) => compiled,
                 Err(e) => {
                     let d = tr.error(span, format!("`{path}` is not a valid JSONPath: {e}"));

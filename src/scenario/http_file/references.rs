@@ -114,7 +114,7 @@ pub fn reference_source(path: &str, at: Span) -> Result<(String, String, Capture
             .ok_or_else(|| format!("`{body_path}` is not a JSON path"))?;
         jspath::to_json_path(&accessors)
     };
-    let compiled = serde_json_path::JsonPath::parse(&json_path)
+    let compiled = crate::cache::json_path(&json_path)
         .map_err(|e| format!("`{json_path}` is not a valid JSONPath: {e}"))?;
     let source = CaptureSource::Json(JsonPath {
         source: Spanned::new(json_path.clone(), at),

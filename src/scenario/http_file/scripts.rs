@@ -76,7 +76,7 @@ fn response_value(expression: &str, span: Span) -> Option<CaptureSource> {
         return None;
     }
     let path = jspath::to_json_path(&jspath::parse_accessors(access)?);
-    let compiled = serde_json_path::JsonPath::parse(&path).ok()?;
+    let compiled = crate::cache::json_path(&path).ok()?;
     Some(CaptureSource::Json(JsonPath {
         source: Spanned::new(path, span),
         compiled,
