@@ -9,7 +9,7 @@
 #
 # Environment: ROUNDS (5), JOBS (8), FILES (1000), STEPS (10), BIG_FILES (10000),
 # SONDE (a prebuilt binary: skips the build), WORK (scratch dir), PORT (free port),
-# SKIP_BUILD=1, SKIP_BIG=1, SKIP_DOWNLOAD=1, NO_NGINX=1 (use `sonde serve`), HURL (path of hurl), WRK_SECONDS (5),
+# SKIP_BUILD=1, SKIP_BIG=1, SKIP_DOWNLOAD=1, SKIP_SCALE=1, NO_NGINX=1 (use `sonde serve`), HURL (path of hurl), WRK_SECONDS (5),
 # BASELINE (another sonde binary, e.g. one built before a change: run in the same rounds,
 # alternating, and compared).
 set -euo pipefail
@@ -183,4 +183,15 @@ if [[ -z "${SKIP_BIG:-}" ]]; then
   done
   big_rss=$(col 2 "$WORK/big.times")
   echo "$BIG_FILES files: wall $(col 1 "$WORK/big.times")s ($(awk -v n=$((BIG_FILES * STEPS)) -v w="$(col 1 "$WORK/big.times")" 'BEGIN {printf "%.0f", n / w}') req/s), peak RSS $(mb "$big_rss") MB; $FILES files: $(mb "$sonde_rss") MB; difference $(awk -v a="$big_rss" -v b="$sonde_rss" 'BEGIN {printf "%.1f", (a - b) / 1024}') MB (target ≤ 10)"
+fi
+
+# Hardening (issue 8): 10,000 files × 5 steps under --jobs 64, with both reports; every step
+# must be a testcase, exactly once.
+if [[ -z "${SKIP_SCALE:-}" ]]; then
+  "$here/gen.sh" "$WORK/scale" "$BIG_FILES" 5 "$DOC"
+  run scale "$SONDE" run --jobs 64 --no-progress --color never --var "base=$BASE" \
+    --junit "$WORK/scale.xml" --json "$WORK/scale.json" "$WORK/scale/yaml"
+  cases=$(grep -c '<testcase ' "$WORK/scale.xml")
+  steps=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(sum(len(f["steps"]) for f in r["files"]))' "$WORK/scale.json")
+  echo "scale, $BIG_FILES files × 5 steps, --jobs 64: $cases JUnit testcases, $steps JSON steps (expected $((BIG_FILES * 5))), wall $(col 1 "$WORK/scale.times")s, peak RSS $(mb "$(col 2 "$WORK/scale.times")") MB"
 fi

@@ -149,13 +149,13 @@ impl Run {
             }),
             interrupt,
             |event| {
-                if let Event::FileFinished(report) = &event {
+                console.on_event(&event);
+                if let Event::FileFinished(report) = event {
                     invalid_files += usize::from(report.error.is_some());
                     if keep_reports {
-                        reports.push((**report).clone());
+                        reports.push(*report);
                     }
                 }
-                console.on_event(&event);
             },
         );
         reports.sort_by_key(|r| r.index);

@@ -1,6 +1,7 @@
 //! The JSON report (`--json`): every file, step, exchange and failed assertion. Its shape is
 //! `schema/report.schema.json`, generated from these types.
 
+use std::io::Write as _;
 use std::path::Path;
 
 use schemars::JsonSchema;
@@ -27,9 +28,11 @@ pub fn write(files: Vec<&FileReport>, summary: &Summary, path: &Path) -> std::io
         summary: *summary,
         files,
     };
-    let mut text = serde_json::to_string_pretty(&report).map_err(std::io::Error::other)?;
-    text.push('\n');
-    std::fs::write(path, text)
+    // Straight to the file: the text of a large run's report is larger than the report.
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    serde_json::to_writer_pretty(&mut out, &report).map_err(std::io::Error::other)?;
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 /// The JSON Schema of the report, as committed in `schema/report.schema.json`.

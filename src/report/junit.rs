@@ -21,8 +21,9 @@ pub fn write(report: &Report, path: &Path) -> std::io::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
-    let xml = report.to_string().map_err(std::io::Error::other)?;
-    std::fs::write(path, xml)
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    report.serialize(&mut out).map_err(std::io::Error::other)?;
+    std::io::Write::flush(&mut out)
 }
 
 fn suite(file: &FileReport) -> TestSuite {
