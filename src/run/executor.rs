@@ -12,7 +12,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Sender, TryRecvError};
 use std::time::{Duration, Instant};
 
 use futures_util::FutureExt as _;
@@ -31,6 +31,9 @@ fn cores() -> usize {
 
 /// After an interruption, how long files still running may take to finish their request.
 pub const GRACE: Duration = Duration::from_secs(5);
+
+/// How often the terminal's thread collects events when there were none.
+const EVENT_POLL: Duration = Duration::from_millis(5);
 
 /// Files are loaded on the workers, recursively: deep documents need room.
 const WORKER_STACK: usize = 64 * 1024 * 1024;
@@ -100,15 +103,18 @@ where
     let mut summary = Summary::default();
     let mut interrupted_at: Option<Instant> = None;
     loop {
-        match receiver.recv_timeout(Duration::from_millis(50)) {
+        // Events are collected every few milliseconds rather than waited for: a worker
+        // sending to a waiting receiver must wake it (a system call and a context switch
+        // per event); sending to one that is not waiting costs nothing.
+        match receiver.try_recv() {
             Ok(event) => {
                 if let Event::FileFinished(report) = &event {
                     summary.add(report);
                 }
                 on_event(event);
             }
-            Err(RecvTimeoutError::Disconnected) => break,
-            Err(RecvTimeoutError::Timeout) => {}
+            Err(TryRecvError::Disconnected) => break,
+            Err(TryRecvError::Empty) => std::thread::sleep(EVENT_POLL),
         }
         if interrupt.is_set() {
             let since = *interrupted_at.get_or_insert_with(Instant::now);
