@@ -125,24 +125,36 @@ impl std::fmt::Display for Diagnostic {
     }
 }
 
-/// The part of a long line around column `col` (and the column within it), tabs as spaces:
-/// a 10 MB line is not printed whole.
+/// The part of a long line around column `col` (and the column within it), printable: a
+/// 10 MB line is not printed whole, tabs become spaces and other control characters their
+/// Unicode pictures (`␀`), so that quoting a line never sends raw controls to a terminal.
 fn excerpt(line: &str, col: u32) -> (String, usize) {
     const BEFORE: usize = 60;
     const WIDTH: usize = 160;
     let col = col.max(1) as usize;
     let chars = line.chars().count();
     if chars <= WIDTH {
-        return (line.replace('\t', " "), col);
+        return (printable(line), col);
     }
     let start = col.saturating_sub(BEFORE + 1);
     let piece: String = line.chars().skip(start).take(WIDTH).collect();
     let prefix = if start > 0 { "…" } else { "" };
     let suffix = if start + WIDTH < chars { "…" } else { "" };
     (
-        format!("{prefix}{}{suffix}", piece.replace('\t', " ")),
+        format!("{prefix}{}{suffix}", printable(&piece)),
         col - start + usize::from(start > 0),
     )
+}
+
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\t' => ' ',
+            '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('?'),
+            '\u{7f}' => '␡',
+            c => c,
+        })
+        .collect()
 }
 
 /// The known word nearest to `word`, when it is near enough to be a likely typo.
@@ -166,6 +178,13 @@ pub fn suggest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Opti
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_lines_show_control_characters_as_pictures() {
+        let (line, col) = excerpt("a\u{0}b\tc\u{1b}[31md\u{7f}", 3);
+        assert_eq!(line, "a␀b c␛[31md␡");
+        assert_eq!(col, 3);
+    }
 
     #[test]
     fn suggests_the_nearest_key() {
