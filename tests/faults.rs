@@ -286,6 +286,18 @@ fn a_body_that_is_not_utf8_fails_a_text_check_plainly() {
 }
 
 #[test]
+fn terminal_escapes_in_a_body_are_not_sent_to_the_terminal() {
+    // "line one\nline ESC[2J two\nthree\n": a screen-clearing sequence in a diffed body.
+    let run = run_fault(
+        "{ url: /base64/bGluZSBvbmUKbGluZSAbWzJKIHR3bwp0aHJlZQo= }",
+        r#"{ status: 200, body: "line one\nline 2\nthree\n" }"#,
+        &["--verbose"],
+    );
+    assert!(run.output.contains("+line ␛[2J two"), "{}", run.output);
+    assert!(!run.output.contains('\u{1b}'), "{}", run.output);
+}
+
+#[test]
 fn a_body_that_is_not_utf8_is_reported_as_such() {
     let run = run_fault(
         "{ url: /fault/bad-utf8 }",

@@ -77,7 +77,8 @@ impl Diff {
                     let segments = change
                         .iter_strings_lossy()
                         .map(|(emphasized, text)| {
-                            (emphasized, text.trim_end_matches(['\n', '\r']).to_string())
+                            let text = text.trim_end_matches(['\n', '\r']);
+                            (emphasized, crate::printable::printable(text).into_owned())
                         })
                         .filter(|(_, text)| !text.is_empty())
                         .collect();

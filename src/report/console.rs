@@ -102,6 +102,7 @@ impl Console {
                 block.push_str(&format!("    {} {}\n", step_mark(step.outcome), step.name));
                 if let Some(exchange) = &step.exchange {
                     for line in super::exchange_text(exchange).lines() {
+                        let line = crate::printable::printable(line);
                         block.push_str(&format!("      {line}\n"));
                     }
                 }

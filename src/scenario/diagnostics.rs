@@ -147,14 +147,7 @@ fn excerpt(line: &str, col: u32) -> (String, usize) {
 }
 
 fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\t' => ' ',
-            '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('?'),
-            '\u{7f}' => '␡',
-            c => c,
-        })
-        .collect()
+    crate::printable::printable(text).replace('\t', " ")
 }
 
 /// The known word nearest to `word`, when it is near enough to be a likely typo.
