@@ -264,6 +264,35 @@ mod tests {
     }
 
     #[test]
+    fn a_file_that_panics_is_reported_and_its_neighbours_still_run() {
+        let files: Vec<PathBuf> = (0..20).map(|i| PathBuf::from(format!("f{i}"))).collect();
+        let mut errors = Vec::new();
+        let mut finished = 0;
+        execute(
+            files,
+            &Options {
+                jobs: 4,
+                fail_fast: false,
+            },
+            Arc::new(|i: usize, p: PathBuf| async move {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+                assert!(i != 7, "boom");
+                Some(report(i, &p, Outcome::Passed))
+            }),
+            &Interrupt::default(),
+            |e| {
+                if let Event::FileFinished(r) = e {
+                    finished += 1;
+                    errors.extend(r.error.clone());
+                }
+            },
+        );
+        assert_eq!(finished, 20);
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].contains("internal error") && errors[0].contains("boom"));
+    }
+
+    #[test]
     fn fail_fast_stops_starting_files() {
         let files: Vec<PathBuf> = (0..200).map(|i| PathBuf::from(format!("f{i}"))).collect();
         let summary = execute(
