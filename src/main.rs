@@ -12,6 +12,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const STACK_SIZE: usize = 256 * 1024 * 1024;
 
 fn main() -> ExitCode {
+    quiet_panics();
     let cli = sonde::cli::Cli::parse();
     let worker = std::thread::Builder::new()
         .name("sonde".into())
@@ -25,4 +26,28 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// A bug should read as one plain line, not a Rust panic with a backtrace hint. A panic in
+/// a file's run is caught and becomes that file's error report, so it prints nothing here.
+fn quiet_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let on_worker = std::thread::current()
+            .name()
+            .is_some_and(|name| name.starts_with("sonde-worker-"));
+        if on_worker {
+            return;
+        }
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let place = info
+            .location()
+            .map(|l| format!(" ({}:{})", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("error: sonde hit an internal error (a bug: please report it): {message}{place}");
+    }));
 }
