@@ -32,14 +32,26 @@ pub const GLOBALS: [&str; 7] = [
     SCENARIO_DIR_VAR,
 ];
 
+/// Whether templates may use `name` without defining it: sonde's globals and the
+/// environment's own (`range`, `dict`, `namespace`…).
+pub fn is_global(name: &str) -> bool {
+    GLOBALS.contains(&name) || environment().globals().any(|(global, _)| global == name)
+}
+
 /// The shared environment, with sonde's functions and filters.
 pub fn environment() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
     ENV.get_or_init(build_environment)
 }
 
+/// The work one render may do: about a million instructions, or 64 MB of values (the
+/// default `--max-body`). `{{ 'x' * 10**12 }}` or a runaway loop fails its step with a
+/// plain message instead of eating the machine.
+const FUEL: u64 = 1_000_000;
+
 fn build_environment() -> Environment<'static> {
     let mut env = Environment::new();
+    env.set_fuel(Some(FUEL));
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_auto_escape_callback(|_| AutoEscape::None);
     env.set_formatter(|out, _state, value| {
@@ -50,6 +62,7 @@ fn build_environment() -> Environment<'static> {
         } else if value.kind() == minijinja::value::ValueKind::Bool {
             out.write_str(if value.is_true() { "true" } else { "false" })?;
         } else {
+            within_size(value)?;
             let json = serde_json::to_string(value)
                 .map_err(|e| Error::new(ErrorKind::BadSerialization, e.to_string()))?;
             out.write_str(&json)?;
@@ -211,13 +224,79 @@ fn compiled_expression(expr: &str) -> Result<Arc<Expression<'static, 'static>>, 
 /// Renders a template text with `ctx`; the same as `environment().render_str`, without
 /// compiling the text again.
 pub fn render(source: &str, ctx: JinjaValue) -> Result<String, Error> {
-    with_template(source, |template| template.render(ctx))?
+    with_template(source, |template| template.render(ctx))?.map_err(plain)
 }
 
 /// Evaluates an expression with `ctx`; the same as
 /// `environment().compile_expression(expr)?.eval(ctx)`, without compiling it again.
 pub fn eval(expr: &str, ctx: JinjaValue) -> Result<JinjaValue, Error> {
-    compiled_expression(expr)?.eval(ctx)
+    let value = compiled_expression(expr)?.eval(ctx).map_err(plain)?;
+    within_size(&value)?;
+    Ok(value)
+}
+
+/// The most items (list elements, object entries, at any depth) a template's value may
+/// have. A repeated list (`items * 10**8`) costs minijinja nothing until it is written
+/// out, item by item: that is where it is stopped.
+const MAX_ITEMS: usize = 1_000_000;
+
+/// Values nest no deeper than the texts that build them may (see `scenario::reader`).
+const MAX_DEPTH: usize = 1000;
+
+fn within_size(value: &JinjaValue) -> Result<(), Error> {
+    let mut budget = MAX_ITEMS;
+    if fits(value, &mut budget, 0) {
+        Ok(())
+    } else {
+        Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!("this template's value is too large (more than {MAX_ITEMS} items)"),
+        ))
+    }
+}
+
+fn fits(value: &JinjaValue, budget: &mut usize, depth: usize) -> bool {
+    use minijinja::value::ValueKind;
+    let is_map = match value.kind() {
+        ValueKind::Map => true,
+        ValueKind::Seq | ValueKind::Iterable => false,
+        _ => return true,
+    };
+    if depth > MAX_DEPTH || value.len().is_some_and(|n| n > *budget) {
+        return false;
+    }
+    let Ok(items) = value.try_iter() else {
+        return true;
+    };
+    for item in items {
+        let Some(left) = budget.checked_sub(1) else {
+            return false;
+        };
+        *budget = left;
+        let child = if is_map {
+            value.get_item(&item).unwrap_or_default()
+        } else {
+            item
+        };
+        if !fits(&child, budget, depth + 1) {
+            return false;
+        }
+    }
+    true
+}
+
+/// minijinja's "engine ran out of fuel" in the words of a test author.
+fn plain(error: Error) -> Error {
+    if error.kind() != ErrorKind::OutOfFuel {
+        return error;
+    }
+    Error::new(
+        ErrorKind::InvalidOperation,
+        format!(
+            "this template does too much work (more than {FUEL} steps or {} MB of values): a repetition or a loop too large?",
+            FUEL * 64 / 1_000_000
+        ),
+    )
 }
 
 /// A template that does not compile: where (a byte offset into the text) and why.
@@ -258,10 +337,7 @@ fn free_variables_uncached(text: &str, kind: &TextKind) -> Result<BTreeSet<Strin
     if let Some(error) = with_template(text, unknown_filter_or_test).ok().flatten() {
         return Err(error.located_in(text));
     }
-    Ok(names
-        .into_iter()
-        .filter(|n| !GLOBALS.contains(&n.as_str()))
-        .collect())
+    Ok(names.into_iter().filter(|n| !is_global(n)).collect())
 }
 
 /// A filter or test the template uses that the environment does not have.
@@ -397,6 +473,20 @@ mod tests {
         assert_eq!(err.message, "unknown test `nosuchtest`");
         let text = "{{ x | b64encode | sha256 | length }}{% if x is defined %}{% endif %}";
         assert!(free_variables(text, &classify(text)).is_ok());
+    }
+
+    #[test]
+    fn a_template_that_does_too_much_fails_quickly_and_plainly() {
+        let ctx = minijinja::context! { items => vec![1, 2, 3] };
+        let err = render("{{ 'x' * 90000000 }}", ctx.clone()).unwrap_err();
+        assert!(err.to_string().contains("too much work"), "{err}");
+        let err = eval("items * 10000000", ctx.clone()).unwrap_err();
+        assert!(err.to_string().contains("too large"), "{err}");
+        let err = render("{{ items * 10000000 }}", ctx.clone()).unwrap_err();
+        assert!(err.to_string().contains("too large"), "{err}");
+        let text = "{% for i in range(3) %}{{ i }}{% endfor %}";
+        assert!(free_variables(text, &classify(text)).unwrap().is_empty());
+        assert_eq!(render(text, ctx).unwrap(), "012");
     }
 
     #[test]

@@ -754,3 +754,52 @@ fn a_body_check_whose_diff_underflows_fails_the_step_plainly() {
         outcome.output
     );
 }
+
+/// `fuzz/` `template_render` (a 10-second timeout): a repeated list is built lazily and cost
+/// nothing until it was written out, 45 million items later. Also a repeated string, a
+/// loop and a repeated list inside text: every one fails its own step, quickly.
+#[test]
+fn templates_that_build_huge_values_fail_their_step_quickly() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("sonde.yaml"),
+        "servers: {httpbin: builtin}\n",
+    )
+    .unwrap();
+    let bombs = [
+        r#"json: { v: "{{ items * 8632832 + items * 6644929 }}" }"#,
+        r#"params: { x: "{{ 'x' * 90000000 }}" }"#,
+        r#"params: { x: "{% for i in range(99999) %}{% for j in range(99999) %}x{% endfor %}{% endfor %}" }"#,
+        r#"params: { x: "@{{+items*  8632832 +items*  6644929  }} }}" }"#,
+    ];
+    let steps: String = bombs
+        .iter()
+        .map(|b| format!("  - request: {{ url: /anything, {b} }}\n    continue_on_failure: true\n"))
+        .collect();
+    std::fs::write(
+        dir.path().join("bombs.yaml"),
+        format!(
+            "session: {{ base_url: \"{{{{ httpbin }}}}\" }}\nvars: {{ items: [1, two, {{ three: 3 }}] }}\nsteps:\n{steps}  - request: {{ url: /get }}\n    expect: {{ status: 200 }}\n"
+        ),
+    )
+    .unwrap();
+    let outcome = sonde_bounded(
+        dir.path(),
+        &["run", "--no-progress", "--color", "never", "bombs.yaml"],
+        LIMIT,
+    )
+    .unwrap();
+    assert_eq!(outcome.status, Some(1), "{}", excerpt(&outcome.output));
+    assert!(
+        outcome.output.contains("1 passed, 4 failed"),
+        "{}",
+        excerpt(&outcome.output)
+    );
+    for plain in ["too large", "too much work"] {
+        assert!(
+            outcome.output.contains(plain),
+            "{}",
+            excerpt(&outcome.output)
+        );
+    }
+}

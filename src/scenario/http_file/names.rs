@@ -15,8 +15,6 @@
 
 use std::collections::HashMap;
 
-use crate::template::GLOBALS;
-
 /// Words minijinja reads as keywords or literals: a variable cannot be called that.
 const KEYWORDS: [&str; 13] = [
     "true", "false", "none", "True", "False", "None", "and", "or", "not", "in", "is", "if", "else",
@@ -35,7 +33,7 @@ pub fn identifier_for(name: &str) -> String {
     if !ident.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
         ident.insert(0, '_');
     }
-    if KEYWORDS.contains(&ident.as_str()) || GLOBALS.contains(&ident.as_str()) {
+    if KEYWORDS.contains(&ident.as_str()) || crate::template::is_global(&ident) {
         ident.push('_');
     }
     ident
