@@ -5,6 +5,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
+use crate::json_path::CompiledPath;
+
 /// How many distinct sources a cache holds. Past that, values are compiled anew for each
 /// use (as without a cache), so that memory stays bounded however many distinct sources a
 /// run has.
@@ -67,15 +69,11 @@ pub fn regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
 }
 
 /// A JSONPath (RFC 9535), compiled once per process for each distinct text.
-pub fn json_path(
-    path: &str,
-) -> Result<Arc<serde_json_path::JsonPath>, serde_json_path::ParseError> {
-    static CACHE: OnceLock<Cache<Arc<serde_json_path::JsonPath>>> = OnceLock::new();
+pub fn json_path(path: &str) -> Result<Arc<CompiledPath>, serde_json_path::ParseError> {
+    static CACHE: OnceLock<Cache<Arc<CompiledPath>>> = OnceLock::new();
     CACHE
         .get_or_init(Default::default)
-        .get_or_try(path, |path| {
-            serde_json_path::JsonPath::parse(path).map(Arc::new)
-        })
+        .get_or_try(path, |path| CompiledPath::parse(path).map(Arc::new))
 }
 
 /// A URL, parsed once per process for each distinct text: suites send to the same few

@@ -7,6 +7,7 @@ pub mod duration;
 pub mod engine;
 pub mod exit;
 pub mod http;
+pub mod json_path;
 pub mod printable;
 pub mod report;
 pub mod run;

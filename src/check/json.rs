@@ -7,10 +7,17 @@ use super::Context;
 use super::failure::{Failure, collect};
 use super::predicate::evaluate;
 use super::response::ResponseView;
-use crate::scenario::model::{Expect, Matcher, Predicate};
+use crate::scenario::model::{Expect, JsonExpect, Matcher, Predicate};
 
 pub fn check(expect: &Expect, response: &ResponseView, ctx: &Context, out: &mut Vec<Failure>) {
     if expect.json.is_empty() {
+        return;
+    }
+    let paths: Vec<_> = expect.json.iter().map(|j| &*j.path.compiled).collect();
+    if let Some(picked) = response.pick_json(&paths) {
+        for (j, actual) in expect.json.iter().zip(picked) {
+            judge(j, actual, ctx, out);
+        }
         return;
     }
     let document = match response.json() {
@@ -27,28 +34,32 @@ pub fn check(expect: &Expect, response: &ResponseView, ctx: &Context, out: &mut 
         }
     };
     for j in &expect.json {
-        let assertion = format!("json {}", j.path.source.value);
         let nodes = j.path.compiled.query(document).all();
         let actual = match nodes.len() {
             0 => None,
             1 => Some(nodes[0].clone()),
             _ => Some(J::Array(nodes.into_iter().cloned().collect())),
         };
-        if actual.is_none() && !allows_nothing(&j.matcher) {
-            out.push(Failure::new(
-                j.matcher.span,
-                assertion,
-                expected_words(&j.matcher, ctx),
-                "nothing: the path matched nothing",
-            ));
-            continue;
-        }
-        out.extend(collect(
-            j.matcher.span,
-            &assertion,
-            evaluate(&j.matcher, actual.as_ref(), ctx.resolve),
-        ));
+        judge(j, actual, ctx, out);
     }
+}
+
+fn judge(j: &JsonExpect, actual: Option<J>, ctx: &Context, out: &mut Vec<Failure>) {
+    let assertion = format!("json {}", j.path.source.value);
+    if actual.is_none() && !allows_nothing(&j.matcher) {
+        out.push(Failure::new(
+            j.matcher.span,
+            assertion,
+            expected_words(&j.matcher, ctx),
+            "nothing: the path matched nothing",
+        ));
+        return;
+    }
+    out.extend(collect(
+        j.matcher.span,
+        &assertion,
+        evaluate(&j.matcher, actual.as_ref(), ctx.resolve),
+    ));
 }
 
 /// Only `exists: false` passes on a path that matched nothing.

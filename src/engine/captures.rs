@@ -3,7 +3,7 @@
 use serde_json::Value as J;
 
 use crate::http::{Exchange, Session};
-use crate::scenario::model::{Capture, CaptureSource};
+use crate::scenario::model::{Capture, CaptureSource, JsonPath};
 
 /// Takes one capture from `exchange`; the error says which capture found nothing and why.
 pub fn take(capture: &Capture, exchange: &Exchange, session: &Session) -> Result<J, String> {
@@ -15,13 +15,18 @@ fn value_of(source: &CaptureSource, exchange: &Exchange, session: &Session) -> R
     let response = &exchange.response;
     match source {
         CaptureSource::Json(path) => {
+            let picked = response
+                .body
+                .text
+                .as_deref()
+                .and_then(|text| crate::json_path::pick(text.as_bytes(), &[&path.compiled]));
+            if let Some(value) = picked.and_then(|mut found| found.pop()) {
+                return value.ok_or_else(|| nothing_at(path));
+            }
             let document = response.body.json()?;
             let nodes = path.compiled.query(&document).all();
             match nodes.as_slice() {
-                [] => Err(format!(
-                    "the JSONPath `{}` matched nothing in the body",
-                    path.source.value
-                )),
+                [] => Err(nothing_at(path)),
                 [one] => Ok((*one).clone()),
                 many => Ok(J::Array(many.iter().map(|v| (*v).clone()).collect())),
             }
@@ -88,4 +93,11 @@ fn cookie(name: &str, exchange: &Exchange, session: &Session) -> Result<J, Strin
     set.or_else(held)
         .map(J::String)
         .ok_or_else(|| format!("no cookie `{name}` was set or is held for this URL"))
+}
+
+fn nothing_at(path: &JsonPath) -> String {
+    format!(
+        "the JSONPath `{}` matched nothing in the body",
+        path.source.value
+    )
 }

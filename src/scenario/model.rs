@@ -377,7 +377,7 @@ pub struct JsonExpect {
 #[derive(Debug, Clone)]
 pub struct JsonPath {
     pub source: Spanned<String>,
-    pub compiled: Arc<serde_json_path::JsonPath>,
+    pub compiled: Arc<crate::json_path::CompiledPath>,
 }
 
 #[derive(Debug, Clone, Default, JsonSchema)]
