@@ -2,7 +2,6 @@
 //! expressions, URLs. Every file of a suite usually repeats the same ones, and `run` also reads
 //! files on several threads, so the first compile serves every later file.
 
-use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
 use crate::json_path::CompiledPath;
@@ -14,13 +13,14 @@ pub const LIMIT: usize = 16_384;
 
 /// Compiled values by source text.
 pub struct Cache<T> {
-    map: RwLock<HashMap<Box<str>, T>>,
+    /// foldhash: lookups happen for every step, and the keys come from the suite's own files.
+    map: RwLock<foldhash::HashMap<Box<str>, T>>,
 }
 
 impl<T> Default for Cache<T> {
     fn default() -> Self {
         Cache {
-            map: RwLock::new(HashMap::new()),
+            map: RwLock::new(foldhash::HashMap::default()),
         }
     }
 }

@@ -6,21 +6,19 @@ use serde_json::Value as J;
 
 use super::Context;
 use super::failure::{Failure, collect};
-use super::predicate::{Mismatch, evaluate};
+use super::predicate::{Mismatch, evaluate, evaluate_one};
 use super::response::ResponseView;
-use crate::scenario::Spanned;
 use crate::scenario::model::{Expect, Matcher, Predicate};
 
 pub fn check(expect: &Expect, response: &ResponseView, ctx: &Context, out: &mut Vec<Failure>) {
     for h in &expect.headers {
         let name = &h.name.value;
         let values = response.header_values(name);
-        let assertion = format!("header {name}");
         let Some(matcher) = &h.matcher else {
             if !values.is_empty() {
                 out.push(Failure::new(
                     h.name.span,
-                    assertion,
+                    format!("header {name}"),
                     "no such header",
                     values.join(", "),
                 ));
@@ -28,34 +26,34 @@ pub fn check(expect: &Expect, response: &ResponseView, ctx: &Context, out: &mut 
             continue;
         };
         let joined = (!values.is_empty()).then(|| J::String(values.join(", ")));
-        let mismatches = match &matcher.value {
+        let mismatches: Vec<Mismatch> = match &matcher.value {
             Matcher::All(predicates) => predicates
                 .iter()
-                .flat_map(|p| judge(p, &values, joined.as_ref(), ctx))
+                .filter_map(|p| judge(&p.value, &values, joined.as_ref(), ctx))
                 .collect(),
             Matcher::Equals(_) => evaluate(matcher, joined.as_ref(), ctx.resolve),
         };
-        out.extend(collect(matcher.span, &assertion, mismatches));
+        if !mismatches.is_empty() {
+            let assertion = format!("header {name}");
+            out.extend(collect(matcher.span, &assertion, mismatches));
+        }
     }
 }
 
-/// The mismatches of one predicate word against the header's values.
+/// The mismatch of one predicate word against the header's values, if any.
 fn judge(
-    predicate: &Spanned<Predicate>,
+    predicate: &Predicate,
     values: &[&str],
     joined: Option<&J>,
     ctx: &Context,
-) -> Vec<Mismatch> {
-    let one = Matcher::All(vec![predicate.clone()]);
-    let any_value_holds = matches!(
-        predicate.value,
-        Predicate::Contains(_) | Predicate::Matches(_)
-    ) && values
-        .iter()
-        .any(|v| evaluate(&one, Some(&J::String((*v).to_string())), ctx.resolve).is_empty());
+) -> Option<Mismatch> {
+    let any_value_holds = matches!(predicate, Predicate::Contains(_) | Predicate::Matches(_))
+        && values.iter().any(|v| {
+            evaluate_one(predicate, Some(&J::String((*v).to_string())), ctx.resolve).is_none()
+        });
     if any_value_holds {
-        Vec::new()
+        None
     } else {
-        evaluate(&one, joined, ctx.resolve)
+        evaluate_one(predicate, joined, ctx.resolve)
     }
 }

@@ -45,21 +45,20 @@ pub fn check(expect: &Expect, response: &ResponseView, ctx: &Context, out: &mut 
 }
 
 fn judge(j: &JsonExpect, actual: Option<J>, ctx: &Context, out: &mut Vec<Failure>) {
-    let assertion = format!("json {}", j.path.source.value);
+    let assertion = || format!("json {}", j.path.source.value);
     if actual.is_none() && !allows_nothing(&j.matcher) {
         out.push(Failure::new(
             j.matcher.span,
-            assertion,
+            assertion(),
             expected_words(&j.matcher, ctx),
             "nothing: the path matched nothing",
         ));
         return;
     }
-    out.extend(collect(
-        j.matcher.span,
-        &assertion,
-        evaluate(&j.matcher, actual.as_ref(), ctx.resolve),
-    ));
+    let mismatches = evaluate(&j.matcher, actual.as_ref(), ctx.resolve);
+    if !mismatches.is_empty() {
+        out.extend(collect(j.matcher.span, &assertion(), mismatches));
+    }
 }
 
 /// Only `exists: false` passes on a path that matched nothing.

@@ -85,6 +85,11 @@ pub fn evaluate(matcher: &Matcher, actual: Option<&J>, r: &dyn Resolve) -> Vec<M
     }
 }
 
+/// One predicate word: the mismatch, if it does not hold.
+pub fn evaluate_one(p: &Predicate, actual: Option<&J>, r: &dyn Resolve) -> Option<Mismatch> {
+    predicate(p, actual, r).err()
+}
+
 fn equals(expected: &J, actual: Option<&J>) -> Option<Mismatch> {
     if actual.is_some_and(|a| json_eq(expected, a)) {
         return None;

@@ -9,15 +9,18 @@ use super::response::ResponseView;
 use crate::scenario::model::{Expect, StatusExpect};
 
 pub fn check(expect: &Expect, response: &ResponseView, ctx: &Context, out: &mut Vec<Failure>) {
-    let actual = format!("{} {}", response.status, response.reason)
-        .trim_end()
-        .to_string();
+    // Only a failure shows it.
+    let actual = || {
+        format!("{} {}", response.status, response.reason)
+            .trim_end()
+            .to_string()
+    };
     if let Some(status) = &expect.status {
         let span = status.span;
         let code = response.status;
         match &status.value {
             StatusExpect::Code(expected) if *expected != code => {
-                out.push(Failure::new(span, "status", expected.to_string(), &actual));
+                out.push(Failure::new(span, "status", expected.to_string(), actual()));
             }
             StatusExpect::AnyOf(codes) if !codes.contains(&code) => {
                 let list: Vec<String> = codes.iter().map(u16::to_string).collect();
@@ -25,16 +28,16 @@ pub fn check(expect: &Expect, response: &ResponseView, ctx: &Context, out: &mut 
                     span,
                     "status",
                     format!("one of {}", list.join(", ")),
-                    &actual,
+                    actual(),
                 ));
             }
             StatusExpect::Class(class) if code / 100 != *class => {
-                out.push(Failure::new(span, "status", format!("{class}xx"), &actual));
+                out.push(Failure::new(span, "status", format!("{class}xx"), actual()));
             }
             StatusExpect::Matches(matcher) => {
                 let mismatches = evaluate(matcher, Some(&J::from(code)), ctx.resolve);
                 out.extend(collect(span, "status", mismatches).map(|mut f| {
-                    f.actual = actual.clone();
+                    f.actual = actual();
                     f
                 }));
             }
@@ -49,7 +52,7 @@ pub fn check(expect: &Expect, response: &ResponseView, ctx: &Context, out: &mut 
             } else {
                 "a status of 400 or more (ok: false)"
             };
-            out.push(Failure::new(ok.span, "ok", expected, &actual));
+            out.push(Failure::new(ok.span, "ok", expected, actual()));
         }
     }
 }

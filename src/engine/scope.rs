@@ -133,6 +133,23 @@ impl Scope {
         all
     }
 
+    /// A variable that templates see as a plain string, by the context's precedence.
+    fn string(&self, name: &str) -> Option<&str> {
+        if name == "env" || name == template::SCENARIO_DIR_VAR || self.broken.contains_key(name) {
+            return None;
+        }
+        [
+            &self.captures,
+            &self.run,
+            &self.step,
+            &self.file,
+            &self.config,
+        ]
+        .into_iter()
+        .find_map(|layer| layer.get(name))
+        .and_then(J::as_str)
+    }
+
     fn context(&self) -> minijinja::Value {
         self.context.get_or_init(|| self.build_context()).clone()
     }
@@ -160,7 +177,13 @@ impl Scope {
     pub fn text(&self, text: &Text) -> Result<String, TemplateError> {
         match &text.kind {
             TextKind::Literal => Ok(text.source.clone()),
-            TextKind::Template | TextKind::Expression(_) => {
+            TextKind::Template => match template::substitute(&text.source, |n| self.string(n)) {
+                Some(rendered) => Ok(rendered),
+                None => {
+                    template::render(&text.source, self.context()).map_err(|e| self.error(text, &e))
+                }
+            },
+            TextKind::Expression(_) => {
                 template::render(&text.source, self.context()).map_err(|e| self.error(text, &e))
             }
         }

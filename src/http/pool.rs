@@ -3,7 +3,7 @@
 //! the client itself holds none of them).
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -52,8 +52,8 @@ pub struct ClientPool {
 
 thread_local! {
     /// This thread's clients: by pool (its address) and profile.
-    static CLIENTS: RefCell<HashMap<usize, HashMap<TransportProfile, reqwest::Client>>> =
-        RefCell::new(HashMap::new());
+    static CLIENTS: RefCell<foldhash::HashMap<usize, foldhash::HashMap<TransportProfile, reqwest::Client>>> =
+        RefCell::new(foldhash::HashMap::default());
 }
 
 impl ClientPool {

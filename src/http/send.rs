@@ -608,9 +608,18 @@ fn head_of(response: &reqwest::Response, url: &Url) -> ResponseHead {
     ResponseHead {
         status: status.as_u16(),
         reason: status.canonical_reason().unwrap_or_default().to_string(),
-        version: format!("{:?}", response.version()),
+        version: version_name(response.version()),
         headers: list_of(response.headers()),
         url: url.to_string(),
+    }
+}
+
+fn version_name(version: reqwest::Version) -> String {
+    match version {
+        reqwest::Version::HTTP_10 => "HTTP/1.0".into(),
+        reqwest::Version::HTTP_11 => "HTTP/1.1".into(),
+        reqwest::Version::HTTP_2 => "HTTP/2.0".into(),
+        other => format!("{other:?}"),
     }
 }
 
@@ -619,10 +628,11 @@ fn list_of(headers: &HeaderMap) -> HeaderList {
         headers
             .iter()
             .map(|(name, value)| {
-                (
-                    name.as_str().to_string(),
-                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                )
+                let value = match value.to_str() {
+                    Ok(text) => text.to_owned(),
+                    Err(_) => String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                };
+                (name.as_str().to_string(), value)
             })
             .collect(),
     )

@@ -10,6 +10,7 @@ use super::diagnostics::{Diagnostic, suggest};
 use super::model::{JsonPath, Text, TextKind, Value};
 use super::node::{Node, NodeKind};
 use super::source::{SourceFile, Span, Spanned};
+use crate::json_path::CompiledPath;
 use crate::template;
 
 pub struct Reader<'s> {
@@ -387,6 +388,16 @@ impl<'s> Reader<'s> {
 
     /// A JSONPath, compiled now.
     pub fn json_path(&mut self, source: &str, span: Span) -> Option<JsonPath> {
+        // Keyed by the text as written: suites repeat the same paths in every step.
+        static AS_WRITTEN: std::sync::OnceLock<crate::cache::Cache<Arc<CompiledPath>>> =
+            std::sync::OnceLock::new();
+        let known = AS_WRITTEN.get_or_init(Default::default);
+        if let Some(compiled) = known.get(source) {
+            return Some(JsonPath {
+                source: Spanned::new(source.to_owned(), span),
+                compiled,
+            });
+        }
         if nesting(source) > MAX_NESTING {
             let d = self
                 .diagnostic(span, "this JSONPath is too deeply nested")
@@ -395,10 +406,13 @@ impl<'s> Reader<'s> {
             return None;
         }
         match crate::cache::json_path(&bracket_dotted_names(source)) {
-            Ok(compiled) => Some(JsonPath {
-                source: Spanned::new(source.to_owned(), span),
-                compiled,
-            }),
+            Ok(compiled) => {
+                known.insert(source, Arc::clone(&compiled));
+                Some(JsonPath {
+                    source: Spanned::new(source.to_owned(), span),
+                    compiled,
+                })
+            }
             Err(e) => {
                 let at = self.position_in_scalar(span, source, e.position());
                 let message = e.to_string();
