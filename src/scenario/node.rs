@@ -13,6 +13,8 @@
 
 use std::fmt;
 
+use compact_str::CompactString;
+
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::source::Span;
@@ -38,7 +40,8 @@ pub enum NodeKind {
     Bool(bool),
     Int(i128),
     Float(f64),
-    Str(String),
+    /// Short strings (most keys and values) are kept inline, without an allocation.
+    Str(CompactString),
     Seq(Vec<Node>),
     /// Entries in document order; duplicates are kept so that the reader can report them.
     Map(Vec<(Node, Node)>),
@@ -70,7 +73,7 @@ impl Node {
     /// A scalar as the text it stands for (`5` → "5"), for keys and header values.
     pub fn scalar_text(&self) -> Option<String> {
         match &self.kind {
-            NodeKind::Str(s) => Some(s.clone()),
+            NodeKind::Str(s) => Some(s.as_str().to_owned()),
             NodeKind::Int(i) => Some(i.to_string()),
             NodeKind::Float(f) => Some(f.to_string()),
             NodeKind::Bool(b) => Some(b.to_string()),
@@ -96,7 +99,7 @@ impl Node {
             NodeKind::Float(f) => serde_json::Number::from_f64(*f)
                 .map(Value::Number)
                 .unwrap_or(Value::Null),
-            NodeKind::Str(s) => Value::String(s.clone()),
+            NodeKind::Str(s) => Value::String(s.as_str().to_owned()),
             NodeKind::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
             NodeKind::Map(entries) => Value::Object(
                 entries
@@ -167,13 +170,13 @@ impl<'de> Visitor<'de> for KindVisitor {
         Ok(NodeKind::Float(v))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<NodeKind, E> {
-        Ok(NodeKind::Str(v.to_owned()))
+        Ok(NodeKind::Str(v.into()))
     }
     fn visit_string<E: de::Error>(self, v: String) -> Result<NodeKind, E> {
-        Ok(NodeKind::Str(v))
+        Ok(NodeKind::Str(v.into()))
     }
     fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<NodeKind, E> {
-        Ok(NodeKind::Str(String::from_utf8_lossy(v).into_owned()))
+        Ok(NodeKind::Str(String::from_utf8_lossy(v).into()))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<NodeKind, A::Error> {
         let mut items = Vec::new();

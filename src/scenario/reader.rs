@@ -228,7 +228,7 @@ impl<'s> Reader<'s> {
 
     pub fn string(&mut self, node: &Node, expected: &str) -> Option<Spanned<String>> {
         match &node.kind {
-            NodeKind::Str(s) => Some(Spanned::new(s.clone(), node.span)),
+            NodeKind::Str(s) => Some(Spanned::new(s.as_str().to_owned(), node.span)),
             _ => {
                 self.type_error(node, expected);
                 None
@@ -282,7 +282,7 @@ impl<'s> Reader<'s> {
                 .collect::<Vec<_>>()
                 .into_iter()
                 .collect(),
-            NodeKind::Str(s) => Some(vec![s.clone()]),
+            NodeKind::Str(s) => Some(vec![s.as_str().to_owned()]),
             _ => {
                 self.type_error(node, expected);
                 None
@@ -370,7 +370,7 @@ impl<'s> Reader<'s> {
                     return None;
                 }
             },
-            NodeKind::Str(s) => Value::String(self.text_from(s.clone(), node.span)?),
+            NodeKind::Str(s) => Value::String(self.text_from(s.as_str().to_owned(), node.span)?),
             NodeKind::Seq(items) => {
                 let values: Vec<Option<Value>> = items.iter().map(|i| self.value(i)).collect();
                 Value::Array(values.into_iter().collect::<Option<_>>()?)

@@ -221,7 +221,7 @@ fn read_step(r: &mut Reader, node: &Node) -> Option<Step> {
     let skip = f.get("skip").and_then(|n| match &n.kind {
         NodeKind::Bool(true) => Some(String::new()),
         NodeKind::Bool(false) | NodeKind::Null => None,
-        NodeKind::Str(reason) => Some(reason.clone()),
+        NodeKind::Str(reason) => Some(reason.as_str().to_owned()),
         _ => {
             r.type_error(n, "`true` or a reason");
             None
@@ -1032,7 +1032,7 @@ fn read_bytes_expect(r: &mut Reader, node: &Node) -> Option<BytesExpect> {
 
 fn read_schema(r: &mut Reader, node: &Node) -> Option<SchemaSource> {
     match &node.kind {
-        NodeKind::Str(path) => Some(SchemaSource::File(path.clone())),
+        NodeKind::Str(path) => Some(SchemaSource::File(path.as_str().to_owned())),
         NodeKind::Map(_) | NodeKind::Bool(_) => {
             let json = node.to_json();
             if let Err(e) = jsonschema::meta::validate(&json) {

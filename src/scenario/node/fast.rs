@@ -14,6 +14,7 @@
 
 use std::borrow::Cow;
 
+use compact_str::CompactString;
 use serde_saphyr::granit_parser::{
     Event, Options, Parser, ScalarStyle, Span as EventSpan, StrInput,
 };
@@ -161,7 +162,7 @@ fn position(span: &EventSpan) -> Span {
 /// `strict_booleans` and `leading_zero_numbers_as_strings`.
 pub(super) fn resolve(value: Cow<'_, str>, style: ScalarStyle) -> Read<NodeKind> {
     if style != ScalarStyle::Plain {
-        return Ok(NodeKind::Str(value.into_owned()));
+        return Ok(NodeKind::Str(CompactString::from(value)));
     }
     let text = value.as_ref();
     if matches!(text, "" | "~" | "null" | "Null" | "NULL") {
@@ -176,10 +177,10 @@ pub(super) fn resolve(value: Cow<'_, str>, style: ScalarStyle) -> Read<NodeKind>
     // Nothing that starts otherwise can be a number: keep ordinary words cheap.
     let first = t.as_bytes().first().copied().unwrap_or(b' ');
     if !(first.is_ascii_digit() || matches!(first, b'+' | b'-' | b'.')) {
-        return Ok(NodeKind::Str(value.into_owned()));
+        return Ok(NodeKind::Str(CompactString::from(value)));
     }
     if leading_zero_decimal(t) {
-        return Ok(NodeKind::Str(value.into_owned()));
+        return Ok(NodeKind::Str(CompactString::from(value)));
     }
     if let Some(rest) = t.strip_prefix('-') {
         if let Some(magnitude) = parse_int_magnitude(rest)
@@ -205,7 +206,7 @@ pub(super) fn resolve(value: Cow<'_, str>, style: ScalarStyle) -> Read<NodeKind>
         Ok(v) if v.is_finite() => Ok(NodeKind::Float(v)),
         // An overflowing numeral such as `1e999`.
         Ok(_) if unsigned.as_bytes().first().is_some_and(u8::is_ascii_digit) => Err(Unsupported),
-        _ => Ok(NodeKind::Str(value.into_owned())),
+        _ => Ok(NodeKind::Str(CompactString::from(value))),
     }
 }
 

@@ -94,11 +94,16 @@ fn is_dash(rest: &str) -> bool {
 fn before_comment(text: &str, from: usize) -> usize {
     let bytes = text.as_bytes();
     let mut end = text.len();
-    for i in from..bytes.len() {
-        if bytes[i] == b'#' && i > from && bytes[i - 1] == b' ' {
+    let mut search = from + 1;
+    while search < bytes.len()
+        && let Some(found) = memchr::memchr(b'#', &bytes[search..])
+    {
+        let i = search + found;
+        if bytes[i - 1] == b' ' {
             end = i;
             break;
         }
+        search = i + 1;
     }
     text[..end].trim_end_matches(' ').len()
 }
