@@ -7,7 +7,7 @@
 //! and any body that is not plainly JSON, goes through the parsed document as before, so the
 //! answers and the error messages are the same either way.
 
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as J;
 
 /// A compiled query, and its singular form when it has one.
@@ -82,15 +82,13 @@ fn bracketed(inside: &str) -> Option<Segment> {
 }
 
 /// The value at each of `paths` in `body` (`None` where a path finds nothing), read in one
-/// pass that still checks the whole body is JSON. `None` when a path is not singular or the
-/// body is not valid UTF-8 JSON: the caller then parses the document, which says what is wrong.
+/// pass that still checks the whole body is JSON (see `Skip`). `None` when a path is not
+/// singular or the body is not JSON: the caller then parses the document, which says what is wrong.
 pub fn pick(body: &[u8], paths: &[&CompiledPath]) -> Option<Vec<Option<J>>> {
     let segments: Vec<&[Segment]> = paths
         .iter()
         .map(|p| p.singular.as_deref())
         .collect::<Option<_>>()?;
-    // serde_json does not check the UTF-8 of strings it skips; parsing the document would.
-    std::str::from_utf8(body).ok()?;
     let mut found = vec![None; paths.len()];
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let seed = Pick {
@@ -176,7 +174,7 @@ impl<'de> Visitor<'de> for Pick<'_> {
         while let Some(key) = map.next_key::<Key>()? {
             let wanted = self.matching(|s| matches!(s, Segment::Name(n) if *n == *key.0));
             if wanted.is_empty() {
-                map.next_value::<IgnoredAny>()?;
+                map.next_value::<Skip>()?;
             } else {
                 map.next_value_seed(self.below(wanted))?;
             }
@@ -188,7 +186,7 @@ impl<'de> Visitor<'de> for Pick<'_> {
         for index in 0.. {
             let wanted = self.matching(|s| *s == Segment::Index(index));
             let more = if wanted.is_empty() {
-                seq.next_element::<IgnoredAny>()?.is_some()
+                seq.next_element::<Skip>()?.is_some()
             } else {
                 seq.next_element_seed(self.below(wanted))?.is_some()
             };
@@ -216,6 +214,53 @@ impl<'de> Visitor<'de> for Pick<'_> {
     }
     fn visit_unit<E>(self) -> Result<(), E> {
         Ok(())
+    }
+}
+
+/// A value read and dropped, as strictly as building it would be (numbers in range, valid
+/// strings, the same nesting limit) so that a body is JSON for `pick` exactly when it is for
+/// the parser; serde's `IgnoredAny` skips numbers without reading them.
+struct Skip;
+
+impl<'de> serde::Deserialize<'de> for Skip {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Skip, D::Error> {
+        deserializer.deserialize_any(SkipVisitor)
+    }
+}
+
+struct SkipVisitor;
+
+impl<'de> Visitor<'de> for SkipVisitor {
+    type Value = Skip;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Skip, A::Error> {
+        while map.next_entry::<Skip, Skip>()?.is_some() {}
+        Ok(Skip)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Skip, A::Error> {
+        while seq.next_element::<Skip>()?.is_some() {}
+        Ok(Skip)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_unit<E>(self) -> Result<Skip, E> {
+        Ok(Skip)
     }
 }
 
@@ -332,13 +377,20 @@ mod tests {
     #[test]
     fn bodies_that_are_not_plain_json_are_left_to_the_parser() {
         let path = compiled("$.a");
+        // Off the path too: a number out of range, a bad escape, nesting past serde_json's
+        // limit (the fuzz target `json_pick` found the first).
+        let deep = format!("{{\"a\":1,\"b\":{}{}}}", "[".repeat(200), "]".repeat(200));
         for body in [
             &b"{\"a\":1"[..],
             b"{\"a\":1} x",
             b"",
             b"{\"b\":\"\xff\"}",
             b"nope",
+            b"{\"a\":1,\"b\":[5E66666666266]}",
+            b"{\"a\":1,\"b\":\"\\q\"}",
+            deep.as_bytes(),
         ] {
+            assert!(serde_json::from_slice::<J>(body).is_err(), "{body:?}");
             assert!(pick(body, &[&path]).is_none(), "{body:?}");
         }
         let wildcard = compiled("$.*");

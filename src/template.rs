@@ -230,10 +230,10 @@ pub fn render(source: &str, ctx: JinjaValue) -> Result<String, Error> {
 /// What rendering `source` gives when it is only text and `{{ name }}` holes whose values
 /// `lookup` has as strings: the common `{{ base }}/users` is then a concatenation, not a run
 /// of the template engine. `None` when anything else is in the text (tags, comments,
-/// expressions, filters, a trailing newline, which the engine drops) or a name has no string
+/// expressions, filters, a trailing line break, which the engine drops) or a name has no string
 /// value: the caller renders with the engine, which gives the same result or the error.
 pub fn substitute<'v>(source: &str, lookup: impl Fn(&str) -> Option<&'v str>) -> Option<String> {
-    if source.ends_with('\n') || source.contains("{%") || source.contains("{#") {
+    if source.ends_with(['\n', '\r']) || source.contains("{%") || source.contains("{#") {
         return None;
     }
     let mut out = String::with_capacity(source.len() + 32);
@@ -493,6 +493,7 @@ mod tests {
             "{% if true %}x{% endif %}",
             "{# c #}{{ id }}",
             "{{ id }}\n",
+            "\r",
             "{{ true }}",
             "{{ id }",
         ];

@@ -125,6 +125,15 @@ fn a_body_that_is_not_json_fails_json_checks_saying_what_came() {
     insta::assert_snapshot!(failures_with("json: { $.id: 1 }", &r, false));
 }
 
+/// Regression (fuzz target `json_pick`): a path read while parsing must not pass on a body
+/// the parser refuses, here for a number out of range away from the path.
+#[test]
+fn a_singular_path_on_a_body_that_is_not_quite_json_fails_like_any_other() {
+    let r = response(200, r#"{"id": 7, "big": [5E66666666266]}"#);
+    let out = failures_with("json: { $.id: 7 }", &r, false);
+    assert!(out.contains("the body is not JSON"), "{out}");
+}
+
 #[test]
 fn body_passes_and_fails() {
     let r = response(200, "line one\nline two\nline three\n");
