@@ -242,6 +242,7 @@ corpus! {
     inf_timeout_yaml => "inf-timeout.yaml",
     json_flavoured_yaml => "json-flavoured.yaml",
     json_path_key_is_number_yaml => "json-path-key-is-number.yaml",
+    jsonpath_ends_inside_unicode_escape_yaml => "jsonpath-ends-inside-unicode-escape.yaml",
     jsonpath_garbage_yaml => "jsonpath-garbage.yaml",
     lone_carriage_returns_yaml => "lone-carriage-returns.yaml",
     lone_cr_lines_http => "lone-cr-lines.http",
