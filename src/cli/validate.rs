@@ -47,22 +47,34 @@ pub fn validate(args: &ValidateArgs) -> Outcome {
         .collect();
     let mut invalid = found.missing.len();
     for path in &found.files {
-        let problems = match scenario::load(path, input.variables.http_env.as_deref()) {
-            Ok(loaded) => {
-                for skipped in &loaded.skipped {
-                    eprintln!(
-                        "warning: {}:{}:{}: {} (reported as a skipped assertion)",
-                        path.display(),
-                        skipped.span.line,
-                        skipped.span.col,
-                        skipped.what
-                    );
+        // A bug (ours or a dependency's) on one file is reported for that file, and the
+        // others are still checked, as `run` does.
+        let checked = std::panic::catch_unwind(|| {
+            match scenario::load(path, input.variables.http_env.as_deref()) {
+                Ok(loaded) => {
+                    for skipped in &loaded.skipped {
+                        eprintln!(
+                            "warning: {}:{}:{}: {} (reported as a skipped assertion)",
+                            path.display(),
+                            skipped.span.line,
+                            skipped.span.col,
+                            skipped.what
+                        );
+                    }
+                    let mut problems = check_variables(&loaded.scenario, &outer);
+                    problems.extend(check_schema_files(&loaded.scenario));
+                    problems
                 }
-                let mut problems = check_variables(&loaded.scenario, &outer);
-                problems.extend(check_schema_files(&loaded.scenario));
-                problems
+                Err(diagnostics) => diagnostics,
             }
-            Err(diagnostics) => diagnostics,
+        });
+        let Ok(problems) = checked else {
+            eprintln!(
+                "error: {}: sonde could not check this file because of the internal error above",
+                path.display()
+            );
+            invalid += 1;
+            continue;
         };
         if !problems.is_empty() {
             invalid += 1;
