@@ -69,7 +69,7 @@ pub fn regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
 }
 
 /// A JSONPath (RFC 9535), compiled once per process for each distinct text.
-pub fn json_path(path: &str) -> Result<Arc<CompiledPath>, serde_json_path::ParseError> {
+pub fn json_path(path: &str) -> Result<Arc<CompiledPath>, crate::json_path::PathError> {
     static CACHE: OnceLock<Cache<Arc<CompiledPath>>> = OnceLock::new();
     CACHE
         .get_or_init(Default::default)

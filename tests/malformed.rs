@@ -244,6 +244,7 @@ corpus! {
     json_path_key_is_number_yaml => "json-path-key-is-number.yaml",
     jsonpath_ends_inside_unicode_escape_yaml => "jsonpath-ends-inside-unicode-escape.yaml",
     jsonpath_garbage_yaml => "jsonpath-garbage.yaml",
+    jsonpath_nested_filters_20_deep_yaml => "jsonpath-nested-filters-20-deep.yaml",
     lone_carriage_returns_yaml => "lone-carriage-returns.yaml",
     lone_cr_lines_http => "lone-cr-lines.http",
     lone_open_braces_in_header_http => "lone-open-braces-in-header.http",
