@@ -8,6 +8,7 @@ pub mod engine;
 pub mod exit;
 pub mod http;
 pub mod json_path;
+pub mod panics;
 pub mod printable;
 pub mod report;
 pub mod run;

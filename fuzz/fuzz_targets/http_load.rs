@@ -10,7 +10,7 @@ use sonde::scenario::{SourceFile, analysis, http_file};
 #[path = "common.rs"]
 mod common;
 
-fuzz_target!(|text: &str| {
+fuzz_target!(init: common::quiet_expected_panics(), |text: &str| {
     // `< file` bodies and `$dotenv` are read relative to the file: keep them in a
     // directory that holds nothing.
     common::on_worker_stack(|| {

@@ -17,7 +17,7 @@ use sonde::scenario::{SourceFile, yaml};
 #[path = "common.rs"]
 mod common;
 
-fuzz_target!(|data: &[u8]| {
+fuzz_target!(init: common::quiet_expected_panics(), |data: &[u8]| {
     let (matcher, actual) = match data.iter().position(|&b| b == 0) {
         Some(at) => (&data[..at], &data[at + 1..]),
         None => (data, &b""[..]),

@@ -10,7 +10,7 @@ use sonde::scenario::{SourceFile, analysis, yaml};
 #[path = "common.rs"]
 mod common;
 
-fuzz_target!(|text: &str| {
+fuzz_target!(init: common::quiet_expected_panics(), |text: &str| {
     common::on_worker_stack(|| {
         let source = SourceFile::new("f.yaml", text);
         match yaml::load(&source) {
