@@ -1,5 +1,6 @@
 //! sonde: a declarative HTTP test runner.
 
+pub mod allocator;
 pub mod cache;
 pub mod check;
 pub mod cli;

@@ -6,7 +6,7 @@ use clap::Parser;
 // cuts the run's instructions by a fifth. Without transparent huge pages (`no_thp`), its
 // peak RSS stays that of glibc; with them it doubled.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: sonde::allocator::Allocator = sonde::allocator::Allocator;
 
 /// Parsers of nested documents and expressions recurse: the main work gets a roomy stack.
 const STACK_SIZE: usize = 256 * 1024 * 1024;

@@ -1,6 +1,7 @@
 //! Transport: timeouts, retries, redirects, proxies, body decoding, limits and failures.
 
 mod engine_support;
+mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -301,6 +302,28 @@ steps:
         heads[0]
             .to_ascii_lowercase()
             .contains("proxy-authorization: basic chjvonh5"),
+        "{heads:?}"
+    );
+}
+
+#[test]
+fn a_proxy_named_by_the_environment_is_used_when_the_file_names_none() {
+    let s = server();
+    let proxy = ForwardProxy::start();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("get.yaml"),
+        "steps:\n  - request: { url: \"{{ httpbin }}/get\" }\n    expect: { status: 200 }\n",
+    )
+    .unwrap();
+    support::sonde(["run", "--var", &format!("httpbin={}", s.url()), "get.yaml"])
+        .current_dir(dir.path())
+        .env("HTTP_PROXY", &format!("http://{}", proxy.address))
+        .run()
+        .expect_status(0);
+    let heads = proxy.heads.lock().unwrap();
+    assert!(
+        heads.len() == 1 && heads[0].starts_with(&format!("GET {}/get HTTP/1.1", s.url())),
         "{heads:?}"
     );
 }

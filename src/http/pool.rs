@@ -146,6 +146,10 @@ fn build_client(profile: &TransportProfile) -> Result<reqwest::Client, HttpError
         })?;
         builder = builder.identity(identity);
     }
+    if profile.proxies.is_none() && !environment_names_a_proxy() {
+        // reqwest otherwise asks its matcher of the environment's proxies on every request.
+        builder = builder.no_proxy();
+    }
     if let Some(proxies) = &profile.proxies {
         // Explicit proxies replace those of the environment (HTTP_PROXY and friends).
         builder = builder.no_proxy();
@@ -163,6 +167,17 @@ fn build_client(profile: &TransportProfile) -> Result<reqwest::Client, HttpError
     builder
         .build()
         .map_err(|e| HttpError::TlsSetting(e.to_string()))
+}
+
+/// Whether a variable reqwest reads its proxies from (as curl and python-requests do) is set.
+fn environment_names_a_proxy() -> bool {
+    ["ALL_PROXY", "HTTP_PROXY", "HTTPS_PROXY"]
+        .iter()
+        .any(|name| {
+            [name.to_string(), name.to_lowercase()]
+                .iter()
+                .any(|name| std::env::var_os(name).is_some_and(|value| !value.is_empty()))
+        })
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, HttpError> {

@@ -89,10 +89,16 @@ where
         // The jobs are shared out evenly: 8 on 3 workers is 3, 3 and 2.
         let slots = jobs / workers + usize::from(worker < jobs % workers);
         let (queue, sender) = (Arc::clone(&queue), sender.clone());
+        let collector = std::thread::current();
         let spawned = std::thread::Builder::new()
             .name(format!("sonde-worker-{worker}"))
             .stack_size(WORKER_STACK)
-            .spawn(move || run_worker(&queue, slots, &sender));
+            .spawn(move || {
+                run_worker(&queue, slots, &sender);
+                drop(sender);
+                // The last events are collected now, not at the next poll.
+                collector.unpark();
+            });
         started_workers += usize::from(spawned.is_ok());
     }
     if started_workers == 0 {
@@ -114,7 +120,7 @@ where
                 on_event(event);
             }
             Err(TryRecvError::Disconnected) => break,
-            Err(TryRecvError::Empty) => std::thread::sleep(EVENT_POLL),
+            Err(TryRecvError::Empty) => std::thread::park_timeout(EVENT_POLL),
         }
         if interrupt.is_set() {
             let since = *interrupted_at.get_or_insert_with(Instant::now);
