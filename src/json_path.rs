@@ -181,7 +181,9 @@ pub fn pick(body: &[u8], paths: &[&CompiledPath]) -> Option<Vec<Option<J>>> {
         .map(|p| p.singular.as_deref())
         .collect::<Option<_>>()?;
     let mut found = vec![None; paths.len()];
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    // One check of the whole body is cheaper than the parser's check of each string in it.
+    let text = std::str::from_utf8(body).ok()?;
+    let mut deserializer = serde_json::Deserializer::from_str(text);
     let seed = Pick {
         paths: &segments,
         active: (0..paths.len()).collect(),
