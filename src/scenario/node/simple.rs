@@ -52,14 +52,14 @@ fn plain_char(c: char) -> bool {
 
 pub(super) fn parse(text: &str) -> Option<Node> {
     let ascii = text.is_ascii();
-    if text.bytes().any(|b| (b < 0x20 && b != b'\n') || b == 0x7F) {
+    if has_control_character(text.as_bytes()) {
         return None;
     }
     if !ascii && !text.chars().all(|c| c.is_ascii() || plain_char(c)) {
         return None;
     }
     let mut lines = Vec::new();
-    for (i, raw) in text.split('\n').enumerate() {
+    for (i, raw) in lines_of(text).enumerate() {
         let trimmed = raw.trim_start_matches(' ');
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
@@ -78,6 +78,34 @@ pub(super) fn parse(text: &str) -> Option<Node> {
     let mut reader = Reader { lines, pos: 0 };
     let root = reader.block(first, 0)?;
     (reader.pos == reader.lines.len()).then_some(root)
+}
+
+/// Whether a byte other than a line feed is a C0 control or DEL. Blocks are checked whole,
+/// without an early exit, so the check is vectorised.
+fn has_control_character(bytes: &[u8]) -> bool {
+    bytes.chunks(64).any(|block| {
+        block.iter().fold(false, |seen, &b| {
+            seen | ((b < 0x20) & (b != b'\n')) | (b == 0x7F)
+        })
+    })
+}
+
+/// The lines of `text`, split at `\n` (found with memchr).
+fn lines_of(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        match memchr::memchr(b'\n', current.as_bytes()) {
+            Some(end) => {
+                rest = Some(&current[end + 1..]);
+                Some(&current[..end])
+            }
+            None => {
+                rest = None;
+                Some(current)
+            }
+        }
+    })
 }
 
 struct Reader<'a> {
@@ -389,7 +417,7 @@ fn key_end(text: &str, at: usize) -> Option<(KeyText<'_>, usize)> {
             let limit = before_comment(text, at);
             let mut i = at;
             loop {
-                let found = text[i..limit].find(':')? + i;
+                let found = memchr::memchr(b':', &bytes[i..limit])? + i;
                 if found + 1 == limit || bytes[found + 1] == b' ' {
                     break (KeyText::Plain(found), found);
                 }
