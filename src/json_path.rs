@@ -176,13 +176,17 @@ fn bracketed(inside: &str) -> Option<Segment> {
 /// pass that still checks the whole body is JSON (see `Skip`). `None` when a path is not
 /// singular or the body is not JSON: the caller then parses the document, which says what is wrong.
 pub fn pick(body: &[u8], paths: &[&CompiledPath]) -> Option<Vec<Option<J>>> {
+    // One check of the whole body is cheaper than the parser's check of each string in it.
+    pick_in_text(std::str::from_utf8(body).ok()?, paths)
+}
+
+/// [`pick`] on a body already known to be text.
+pub fn pick_in_text(text: &str, paths: &[&CompiledPath]) -> Option<Vec<Option<J>>> {
     let segments: Vec<&[Segment]> = paths
         .iter()
         .map(|p| p.singular.as_deref())
         .collect::<Option<_>>()?;
     let mut found = vec![None; paths.len()];
-    // One check of the whole body is cheaper than the parser's check of each string in it.
-    let text = std::str::from_utf8(body).ok()?;
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let seed = Pick {
         paths: &segments,

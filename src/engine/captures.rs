@@ -19,7 +19,7 @@ fn value_of(source: &CaptureSource, exchange: &Exchange, session: &Session) -> R
                 .body
                 .text
                 .as_deref()
-                .and_then(|text| crate::json_path::pick(text.as_bytes(), &[&path.compiled]));
+                .and_then(|text| crate::json_path::pick_in_text(text, &[&path.compiled]));
             if let Some(value) = picked.and_then(|mut found| found.pop()) {
                 return value.ok_or_else(|| nothing_at(path));
             }

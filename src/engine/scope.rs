@@ -116,16 +116,21 @@ impl Scope {
         self.context.take();
     }
 
-    /// Every variable in scope, strongest last-inserted, `env` excluded.
-    pub fn variables(&self) -> IndexMap<String, J> {
-        let mut all = IndexMap::new();
-        for layer in [
+    /// The layers of variables, weakest first: a name in a later one hides the earlier.
+    fn layers(&self) -> [&IndexMap<String, J>; 5] {
+        [
             &self.config,
             &self.file,
             &self.step,
             &self.run,
             &self.captures,
-        ] {
+        ]
+    }
+
+    /// Every variable in scope, strongest last-inserted, `env` excluded.
+    pub fn variables(&self) -> IndexMap<String, J> {
+        let mut all = IndexMap::new();
+        for layer in self.layers() {
             for (k, v) in layer {
                 all.insert(k.clone(), v.clone());
             }
@@ -138,16 +143,11 @@ impl Scope {
         if name == "env" || name == template::SCENARIO_DIR_VAR || self.broken.contains_key(name) {
             return None;
         }
-        [
-            &self.captures,
-            &self.run,
-            &self.step,
-            &self.file,
-            &self.config,
-        ]
-        .into_iter()
-        .find_map(|layer| layer.get(name))
-        .and_then(J::as_str)
+        self.layers()
+            .into_iter()
+            .rev()
+            .find_map(|layer| layer.get(name))
+            .and_then(J::as_str)
     }
 
     fn context(&self) -> minijinja::Value {

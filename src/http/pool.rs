@@ -146,13 +146,12 @@ fn build_client(profile: &TransportProfile) -> Result<reqwest::Client, HttpError
         })?;
         builder = builder.identity(identity);
     }
-    if profile.proxies.is_none() && !environment_names_a_proxy() {
-        // reqwest otherwise asks its matcher of the environment's proxies on every request.
+    // Explicit proxies replace those of the environment (HTTP_PROXY and friends). Without
+    // either, reqwest would still ask its matcher of the environment on every request.
+    if profile.proxies.is_some() || !environment_names_a_proxy() {
         builder = builder.no_proxy();
     }
     if let Some(proxies) = &profile.proxies {
-        // Explicit proxies replace those of the environment (HTTP_PROXY and friends).
-        builder = builder.no_proxy();
         if let Some(url) = &proxies.http {
             builder = builder.proxy(
                 reqwest::Proxy::http(url.as_str()).map_err(|_| HttpError::Proxy(url.clone()))?,
@@ -171,13 +170,16 @@ fn build_client(profile: &TransportProfile) -> Result<reqwest::Client, HttpError
 
 /// Whether a variable reqwest reads its proxies from (as curl and python-requests do) is set.
 fn environment_names_a_proxy() -> bool {
-    ["ALL_PROXY", "HTTP_PROXY", "HTTPS_PROXY"]
-        .iter()
-        .any(|name| {
-            [name.to_string(), name.to_lowercase()]
-                .iter()
-                .any(|name| std::env::var_os(name).is_some_and(|value| !value.is_empty()))
-        })
+    [
+        "ALL_PROXY",
+        "all_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+    ]
+    .iter()
+    .any(|name| std::env::var_os(name).is_some_and(|value| !value.is_empty()))
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, HttpError> {
