@@ -6,6 +6,7 @@ mod engine_support;
 use std::path::Path;
 use std::sync::Arc;
 
+use engine_support::proxy::{ForwardProxy, assert_sends_credentials};
 use engine_support::{RecordExt, scenario};
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -203,6 +204,51 @@ fn without_a_client_certificate_mutual_tls_fails_plainly() {
     let message = record.failure(0);
     assert!(
         !message.contains("Error {") && !message.contains("kind:"),
+        "{message}"
+    );
+}
+
+#[test]
+fn an_https_request_through_a_proxy_goes_through_a_connect_tunnel() {
+    let pki = pki();
+    let dir = tempfile::tempdir().unwrap();
+    write_files(&pki, dir.path());
+    let url = tls_server(&pki, false);
+    let proxy = ForwardProxy::start();
+    let record = scenario(
+        "steps:\n  - request: { url: \"{{ url }}\", verify: ca.pem, proxies: { https: \"{{ proxy }}\" } }\n",
+    )
+    .var("url", url.into())
+    .var("proxy", proxy.url_with_credentials().into())
+    .in_dir(dir.path())
+    .passes();
+    assert_eq!(body_of(&record), "ok");
+    let heads = proxy.heads.lock().unwrap();
+    assert_eq!(heads.len(), 1, "{heads:?}");
+    assert!(heads[0].starts_with("CONNECT 127.0.0.1:"), "{heads:?}");
+    assert_sends_credentials(&heads[0]);
+}
+
+#[test]
+fn a_handshake_that_never_ends_runs_into_the_connect_timeout() {
+    // Takes connections and never answers: the TCP connect succeeds, the TLS handshake
+    // waits forever, and the connect timeout covers both.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://{}/", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let held: Vec<_> = listener.incoming().take(4).collect();
+        std::thread::sleep(std::time::Duration::from_secs(30));
+        drop(held);
+    });
+    let record = scenario(
+        "steps:\n  - request: { url: \"{{ url }}\", timeout: { connect: 300ms, read: 20s } }\n",
+    )
+    .var("url", url.into())
+    .run();
+    let message = record.failure(0);
+    assert!(
+        message.starts_with("no connection to 127.0.0.1:")
+            && message.contains("within the connect timeout of 300ms"),
         "{message}"
     );
 }

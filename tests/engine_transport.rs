@@ -3,10 +3,10 @@
 mod engine_support;
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
+use std::io::{Read, Write};
+use std::net::TcpListener;
 
+use engine_support::proxy::{ForwardProxy, assert_sends_credentials};
 use engine_support::{RecordExt, StepExt, scenario, server};
 use serde_json::json;
 use sonde::http::{AttemptOutcome, BodyContent};
@@ -289,7 +289,7 @@ steps:
 "#,
     )
     .against(&s)
-    .var("proxy", format!("http://pro:xy@{}", proxy.address).into())
+    .var("proxy", proxy.url_with_credentials().into())
     .passes();
     assert!(record.echoed()["url"].as_str().unwrap().ends_with("/get"));
     let heads = proxy.heads.lock().unwrap();
@@ -297,13 +297,7 @@ steps:
         heads[0].starts_with(&format!("GET {}/get HTTP/1.1", s.url())),
         "{heads:?}"
     );
-    // base64("pro:xy")
-    assert!(
-        heads[0]
-            .to_ascii_lowercase()
-            .contains("proxy-authorization: basic chjvonh5"),
-        "{heads:?}"
-    );
+    assert_sends_credentials(&heads[0]);
 }
 
 #[test]
@@ -326,56 +320,6 @@ fn a_proxy_named_by_the_environment_is_used_when_the_file_names_none() {
         heads.len() == 1 && heads[0].starts_with(&format!("GET {}/get HTTP/1.1", s.url())),
         "{heads:?}"
     );
-}
-
-/// A tiny HTTP forward proxy: records each request head, rewrites the absolute-form
-/// request line to origin form and pipes bytes both ways.
-struct ForwardProxy {
-    address: String,
-    heads: Arc<Mutex<Vec<String>>>,
-}
-
-impl ForwardProxy {
-    fn start() -> ForwardProxy {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let address = listener.local_addr().unwrap().to_string();
-        let heads = Arc::new(Mutex::new(Vec::new()));
-        let seen = Arc::clone(&heads);
-        std::thread::spawn(move || {
-            for client in listener.incoming().flatten() {
-                let seen = Arc::clone(&seen);
-                std::thread::spawn(move || forward(client, &seen));
-            }
-        });
-        ForwardProxy { address, heads }
-    }
-}
-
-fn forward(client: TcpStream, seen: &Mutex<Vec<String>>) {
-    let mut reader = BufReader::new(client.try_clone().unwrap());
-    let mut head = String::new();
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        head.push_str(&line);
-        if line == "\r\n" {
-            break;
-        }
-    }
-    seen.lock().unwrap().push(head.clone());
-    let target_url = head.split_whitespace().nth(1).unwrap().to_string();
-    let url = url::Url::parse(&target_url).unwrap();
-    let mut target = TcpStream::connect((url.host_str().unwrap(), url.port().unwrap())).unwrap();
-    let origin_form = head.replacen(&target_url, &url[url::Position::BeforePath..], 1);
-    target.write_all(origin_form.as_bytes()).unwrap();
-    let mut upstream = target.try_clone().unwrap();
-    std::thread::spawn(move || {
-        let _ = std::io::copy(&mut reader, &mut upstream);
-    });
-    let mut client = client;
-    let _ = std::io::copy(&mut target, &mut client);
 }
 
 /// Serves the given raw responses, one per connection, in order.

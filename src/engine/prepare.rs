@@ -46,7 +46,7 @@ pub fn prepare(
     dir: &Path,
     max_body: u64,
 ) -> Result<PreparedRequest, PrepareError> {
-    let method = reqwest::Method::from_bytes(request.method.value.trim().as_bytes())
+    let method = http::Method::from_bytes(request.method.value.trim().as_bytes())
         .map_err(|_| PrepareError(format!("`{}` is not an HTTP method", request.method.value)))?;
     let base = layers
         .nearest(|s| s.base_url.as_ref())

@@ -2,14 +2,19 @@
 
 use std::path::Path;
 
-use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use bytes::Bytes;
+use futures_util::{StreamExt as _, TryStreamExt as _};
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use http_body_util::{BodyExt as _, Full, StreamBody};
+use hyper::body::Frame;
 
 use super::record::{PartContent, PartSummary, SentBody};
+use super::transport::RequestBody;
 use super::{BodySpec, HttpError, PartSpec};
 
 /// A body ready to attach, with the headers it implies and its description for the record.
 pub(crate) struct BuiltBody {
-    pub body: Option<reqwest::Body>,
+    pub body: Option<RequestBody>,
     /// `Content-Type` / `Content-Length` the body needs unless the user's headers say otherwise.
     pub headers: Vec<(HeaderName, HeaderValue)>,
     pub record: SentBody,
@@ -26,7 +31,7 @@ pub(crate) fn build(spec: &BodySpec) -> Result<BuiltBody, HttpError> {
             bytes,
             content_type,
         } => Ok(BuiltBody {
-            body: Some(reqwest::Body::from(bytes.clone())),
+            body: Some(in_memory(bytes.clone())),
             headers: content_type
                 .map(|ct| (CONTENT_TYPE, HeaderValue::from_static(ct)))
                 .into_iter()
@@ -36,7 +41,7 @@ pub(crate) fn build(spec: &BodySpec) -> Result<BuiltBody, HttpError> {
         BodySpec::File(path) => {
             let (file, size) = open(path)?;
             Ok(BuiltBody {
-                body: Some(stream_file(file)),
+                body: Some(streamed(vec![Segment::File(file)])),
                 headers: vec![(CONTENT_LENGTH, HeaderValue::from(size))],
                 record: SentBody::File {
                     path: path.clone(),
@@ -48,41 +53,74 @@ pub(crate) fn build(spec: &BodySpec) -> Result<BuiltBody, HttpError> {
     }
 }
 
+/// A piece of a streamed body: bytes at hand, or a file read as it is sent.
+enum Segment {
+    Bytes(Bytes),
+    File(tokio::fs::File),
+}
+
+/// `multipart/form-data` as urllib3 writes it: raw UTF-8 names (HTML5 style, not
+/// RFC 2231), files streamed, and the exact length announced.
 fn build_multipart(parts: &[PartSpec]) -> Result<BuiltBody, HttpError> {
-    // Raw UTF-8 file names, as urllib3 writes them (HTML5 style), not RFC 2231.
-    let mut form = reqwest::multipart::Form::new().percent_encode_noop();
+    let boundary = boundary();
+    let mut segments = Vec::with_capacity(parts.len() * 3 + 1);
+    let mut length: u64 = 0;
     let mut summaries = Vec::with_capacity(parts.len());
     for part in parts {
-        let (name, built, summary) = build_part(part)?;
-        form = form.part(name, built);
+        let (head, content, summary) = build_part(part)?;
+        let head = format!("--{boundary}\r\n{head}\r\n\r\n");
+        length += head.len() as u64 + content_length(&content, &summary) + 2;
+        segments.push(Segment::Bytes(Bytes::from(head)));
+        segments.push(content);
+        segments.push(Segment::Bytes(Bytes::from_static(b"\r\n")));
         summaries.push(summary);
     }
-    let content_type = format!("multipart/form-data; boundary={}", form.boundary());
+    let end = format!("--{boundary}--\r\n");
+    length += end.len() as u64;
+    segments.push(Segment::Bytes(Bytes::from(end)));
+    let content_type = format!("multipart/form-data; boundary={boundary}");
     let content_type = HeaderValue::from_str(&content_type)
         .map_err(|_| HttpError::InvalidRequest("invalid multipart boundary".into()))?;
-    // The exact length needs reqwest's private encoder; sending chunked is valid HTTP/1.1
-    // and avoids reading the files twice.
     Ok(BuiltBody {
-        body: Some(reqwest::Body::wrap_stream(form.into_stream())),
-        headers: vec![(CONTENT_TYPE, content_type)],
+        body: Some(streamed(segments)),
+        headers: vec![
+            (CONTENT_TYPE, content_type),
+            (CONTENT_LENGTH, HeaderValue::from(length)),
+        ],
         record: SentBody::Multipart(summaries),
     })
 }
 
-fn build_part(
-    part: &PartSpec,
-) -> Result<(String, reqwest::multipart::Part, PartSummary), HttpError> {
+fn content_length(content: &Segment, summary: &PartSummary) -> u64 {
+    match (content, &summary.content) {
+        (Segment::Bytes(bytes), _) => bytes.len() as u64,
+        (Segment::File(_), PartContent::File { size, .. }) => *size,
+        (Segment::File(_), PartContent::Text(text)) => text.len() as u64,
+    }
+}
+
+/// Four random 64-bit numbers: no part's content will hold them by chance.
+fn boundary() -> String {
+    let random = || rand::random::<u64>();
+    format!(
+        "{:016x}-{:016x}-{:016x}-{:016x}",
+        random(),
+        random(),
+        random(),
+        random()
+    )
+}
+
+/// A part's headers (without the blank line that ends them), its content, and its summary.
+fn build_part(part: &PartSpec) -> Result<(String, Segment, PartSummary), HttpError> {
     match part {
         PartSpec::Text {
             name,
             value,
             filename,
         } => Ok((
-            name.clone(),
-            match filename {
-                Some(f) => reqwest::multipart::Part::text(value.clone()).file_name(f.clone()),
-                None => reqwest::multipart::Part::text(value.clone()),
-            },
+            disposition(name, filename.as_deref()),
+            Segment::Bytes(Bytes::from(value.clone())),
             PartSummary {
                 name: name.clone(),
                 filename: filename.clone(),
@@ -108,18 +146,25 @@ fn build_part(
                     .first_or_octet_stream()
                     .to_string()
             });
-            let built = reqwest::multipart::Part::stream_with_length(stream_file(file), size)
-                .file_name(filename.clone())
-                .mime_str(&content_type)
-                .map_err(|_| {
-                    HttpError::InvalidRequest(format!(
-                        "`{content_type}` is not a content type (file part `{name}`)"
-                    ))
-                })?
-                .headers(header_map(headers)?);
+            if content_type.parse::<mime_guess::mime::Mime>().is_err()
+                || HeaderValue::from_str(&content_type).is_err()
+            {
+                return Err(HttpError::InvalidRequest(format!(
+                    "`{content_type}` is not a content type (file part `{name}`)"
+                )));
+            }
+            let mut head = disposition(name, Some(&filename));
+            head.push_str("\r\nContent-Type: ");
+            head.push_str(&content_type);
+            for (header, value) in &header_map(headers)? {
+                head.push_str("\r\n");
+                head.push_str(header.as_str());
+                head.push_str(": ");
+                head.push_str(&String::from_utf8_lossy(value.as_bytes()));
+            }
             Ok((
-                name.clone(),
-                built,
+                head,
+                Segment::File(file),
                 PartSummary {
                     name: name.clone(),
                     filename: Some(filename),
@@ -132,6 +177,23 @@ fn build_part(
             ))
         }
     }
+}
+
+/// `Content-Disposition: form-data; name="…"; filename="…"`, quotes and line breaks in
+/// the file name escaped (RFC 7578 §4.2 rules out `filename*=`).
+fn disposition(name: &str, filename: Option<&str>) -> String {
+    let mut head = format!("Content-Disposition: form-data; name=\"{name}\"");
+    if let Some(filename) = filename {
+        let escaped = filename
+            .replace('\\', "\\\\")
+            .replace('"', "\\\"")
+            .replace('\r', "\\\r")
+            .replace('\n', "\\\n");
+        head.push_str("; filename=\"");
+        head.push_str(&escaped);
+        head.push('"');
+    }
+    head
 }
 
 /// Headers given as text, checked.
@@ -165,7 +227,19 @@ fn open(path: &Path) -> Result<(tokio::fs::File, u64), HttpError> {
     Ok((tokio::fs::File::from_std(file), size))
 }
 
-/// The file's bytes as a stream of chunks: never the whole file in memory.
-fn stream_file(file: tokio::fs::File) -> reqwest::Body {
-    reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(file))
+fn in_memory(bytes: Bytes) -> RequestBody {
+    Full::new(bytes)
+        .map_err(|never| match never {})
+        .boxed_unsync()
+}
+
+/// The segments one after the other, files read in chunks: never a whole file in memory.
+fn streamed(segments: Vec<Segment>) -> RequestBody {
+    let chunks = futures_util::stream::iter(segments).flat_map(|segment| match segment {
+        Segment::Bytes(bytes) => {
+            futures_util::stream::once(std::future::ready(Ok(bytes))).left_stream()
+        }
+        Segment::File(file) => tokio_util::io::ReaderStream::new(file).right_stream(),
+    });
+    StreamBody::new(chunks.map_ok(Frame::data)).boxed_unsync()
 }

@@ -1,6 +1,6 @@
 //! Transport failures, each told in one plain sentence.
 
-use std::error::Error as _;
+use std::error::Error as StdError;
 use std::time::Duration;
 
 use crate::duration;
@@ -71,12 +71,16 @@ impl HttpError {
         )
     }
 
-    /// Translates a reqwest error about `url` into one sentence, looking through its causes
-    /// for what really happened (refused, DNS, TLS, reset).
-    pub fn from_reqwest(error: &reqwest::Error, url: &url::Url) -> HttpError {
+    /// Translates a transport error about `url` into one sentence, looking through its
+    /// causes for what really happened (refused, DNS, TLS, reset). `connecting` says the
+    /// error came while opening the connection.
+    pub fn from_transport(
+        error: &(dyn StdError + 'static),
+        connecting: bool,
+        url: &url::Url,
+    ) -> HttpError {
         let address = address_of(url);
-        let causes = causes(error);
-        if let Some(io) = find_io(error) {
+        if let Some(io) = chain(error).find_map(|e| e.downcast_ref::<std::io::Error>()) {
             match io.kind() {
                 std::io::ErrorKind::ConnectionRefused => {
                     return HttpError::ConnectionRefused(address);
@@ -87,12 +91,13 @@ impl HttpError {
                 _ => {}
             }
         }
-        if let Some(tls) = find_tls(error) {
+        if let Some(tls) = chain(error).find_map(tls_inside) {
             return HttpError::Tls {
                 address,
                 reason: tls,
             };
         }
+        let causes: Vec<String> = chain(error).map(|e| e.to_string()).collect();
         let text = causes.join(": ");
         if text.contains("dns error") || text.contains("failed to lookup address") {
             return HttpError::Dns(url.host_str().unwrap_or_default().to_string());
@@ -100,23 +105,24 @@ impl HttpError {
         if text.contains("connection closed before message completed") {
             return HttpError::ClosedWithoutAnswer(address);
         }
-        if error.is_connect() {
-            return HttpError::Connect {
-                address,
-                reason: causes.last().cloned().unwrap_or_default(),
-            };
+        let reason = causes.last().cloned().unwrap_or_default();
+        if connecting {
+            return HttpError::Connect { address, reason };
         }
-        if error.is_body() || error.is_decode() {
-            return HttpError::BadBody {
-                address,
-                reason: causes.last().cloned().unwrap_or_default(),
-            };
-        }
-        HttpError::Other {
-            address,
-            reason: causes.last().cloned().unwrap_or_else(|| error.to_string()),
-        }
+        HttpError::Other { address, reason }
     }
+}
+
+/// Whether the connect timeout, rather than the network, ended the connection attempt.
+pub(crate) fn connect_timed_out(error: &(dyn StdError + 'static)) -> bool {
+    chain(error).any(|e| e.is::<super::transport::ConnectTimedOut>())
+}
+
+/// The error and its causes, outermost first.
+fn chain<'a>(
+    error: &'a (dyn StdError + 'static),
+) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
+    std::iter::successors(Some(error), |e| (*e).source())
 }
 
 /// `host:port` of a URL, the way messages name a server.
@@ -126,39 +132,6 @@ pub fn address_of(url: &url::Url) -> String {
         Some(port) => format!("{host}:{port}"),
         None => host.to_string(),
     }
-}
-
-fn causes(error: &reqwest::Error) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        out.push(cause.to_string());
-        source = cause.source();
-    }
-    out
-}
-
-fn find_io(error: &reqwest::Error) -> Option<&std::io::Error> {
-    let mut source = error.source();
-    while let Some(cause) = source {
-        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
-            return Some(io);
-        }
-        source = cause.source();
-    }
-    None
-}
-
-/// The rustls error in the chain, told plainly (rustls' own wording is already plain).
-fn find_tls(error: &reqwest::Error) -> Option<String> {
-    let mut source = error.source();
-    while let Some(cause) = source {
-        if let Some(tls) = tls_inside(cause) {
-            return Some(tls);
-        }
-        source = cause.source();
-    }
-    None
 }
 
 /// Looks through nested `io::Error`s too: their `source()` skips the error they wrap.

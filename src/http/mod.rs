@@ -2,7 +2,7 @@
 //! exchange. Redirects, retries, auth challenges, cookies and body decoding happen here;
 //! what to send is decided by the engine (`crate::engine`).
 //!
-//! Internally async (reqwest on a single-threaded tokio runtime of the calling thread, which
+//! Internally async (hyper on a single-threaded tokio runtime of the calling thread, which
 //! gives per-read timeouts and streamed bodies), but the API is blocking: call it from plain
 //! threads, never from inside a tokio runtime.
 
@@ -14,6 +14,8 @@ mod pool;
 pub mod record;
 mod send;
 mod session;
+mod tls;
+mod transport;
 pub mod url;
 
 use std::path::PathBuf;
@@ -48,7 +50,7 @@ pub const DEFAULT_MAX_REDIRECTS: u32 = 10;
 /// A request with every template rendered and every setting merged.
 #[derive(Debug, Clone)]
 pub struct PreparedRequest {
-    pub method: reqwest::Method,
+    pub method: http::Method,
     /// Query included.
     pub url: ::url::Url,
     /// Merged headers in order; names as written.

@@ -1,14 +1,15 @@
-//! One reqwest client per transport profile, shared by every file of the run, so that
+//! One client per transport profile and thread, shared by every file of the run, so that
 //! connections are pooled across sessions (cookies, auth and defaults stay per session:
 //! the client itself holds none of them).
 
 use std::cell::RefCell;
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::HttpError;
+use super::transport::Transport;
 
 /// Everything that changes how connections are made; requests that agree on it share
 /// connections.
@@ -52,7 +53,7 @@ pub struct ClientPool {
 
 thread_local! {
     /// This thread's clients: by pool (its address) and profile.
-    static CLIENTS: RefCell<foldhash::HashMap<usize, foldhash::HashMap<TransportProfile, reqwest::Client>>> =
+    static CLIENTS: RefCell<foldhash::HashMap<usize, foldhash::HashMap<TransportProfile, Transport>>> =
         RefCell::new(foldhash::HashMap::default());
 }
 
@@ -64,7 +65,7 @@ impl ClientPool {
     }
 
     /// The calling thread's client for `profile`; clones share one connection pool.
-    pub fn client(&self, profile: &TransportProfile) -> Result<reqwest::Client, HttpError> {
+    pub fn client(&self, profile: &TransportProfile) -> Result<Transport, HttpError> {
         let key = self as *const ClientPool as usize;
         let found = CLIENTS.with(|clients| {
             clients
@@ -76,7 +77,7 @@ impl ClientPool {
         if let Some(client) = found {
             return Ok(client);
         }
-        let client = build_client(profile)?;
+        let client = Transport::new(profile)?;
         CLIENTS.with(|clients| {
             clients
                 .borrow_mut()
@@ -99,92 +100,4 @@ impl ClientPool {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-}
-
-fn build_client(profile: &TransportProfile) -> Result<reqwest::Client, HttpError> {
-    // sonde follows redirects itself (to record hops and keep per-session cookies) and
-    // decodes bodies itself (so that `Content-Encoding` stays visible to checks).
-    let mut builder = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .http1_title_case_headers()
-        .use_rustls_tls();
-    if let Some(limit) = profile.connect_timeout {
-        builder = builder.connect_timeout(limit);
-    }
-    builder = match &profile.verify {
-        Verification::Default => builder,
-        Verification::Off => builder.danger_accept_invalid_certs(true),
-        Verification::CaBundle(path) => {
-            let pem = read(path)?;
-            let roots = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                HttpError::TlsSetting(format!("{}: not a PEM CA bundle ({e})", path.display()))
-            })?;
-            if roots.is_empty() {
-                return Err(HttpError::TlsSetting(format!(
-                    "{}: no certificate in this CA bundle",
-                    path.display()
-                )));
-            }
-            roots
-                .into_iter()
-                .fold(builder.tls_built_in_root_certs(false), |b, root| {
-                    b.add_root_certificate(root)
-                })
-        }
-    };
-    if let Some((cert, key)) = &profile.client_cert {
-        let mut pem = read(cert)?;
-        if let Some(key) = key {
-            pem.push(b'\n');
-            pem.extend(read(key)?);
-        }
-        let identity = reqwest::Identity::from_pem(&pem).map_err(|e| {
-            HttpError::TlsSetting(format!(
-                "{}: not a PEM certificate with its private key ({e})",
-                cert.display()
-            ))
-        })?;
-        builder = builder.identity(identity);
-    }
-    // Explicit proxies replace those of the environment (HTTP_PROXY and friends). Without
-    // either, reqwest would still ask its matcher of the environment on every request.
-    if profile.proxies.is_some() || !environment_names_a_proxy() {
-        builder = builder.no_proxy();
-    }
-    if let Some(proxies) = &profile.proxies {
-        if let Some(url) = &proxies.http {
-            builder = builder.proxy(
-                reqwest::Proxy::http(url.as_str()).map_err(|_| HttpError::Proxy(url.clone()))?,
-            );
-        }
-        if let Some(url) = &proxies.https {
-            builder = builder.proxy(
-                reqwest::Proxy::https(url.as_str()).map_err(|_| HttpError::Proxy(url.clone()))?,
-            );
-        }
-    }
-    builder
-        .build()
-        .map_err(|e| HttpError::TlsSetting(e.to_string()))
-}
-
-/// Whether a variable reqwest reads its proxies from (as curl and python-requests do) is set.
-fn environment_names_a_proxy() -> bool {
-    [
-        "ALL_PROXY",
-        "all_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-        "HTTPS_PROXY",
-        "https_proxy",
-    ]
-    .iter()
-    .any(|name| std::env::var_os(name).is_some_and(|value| !value.is_empty()))
-}
-
-fn read(path: &Path) -> Result<Vec<u8>, HttpError> {
-    std::fs::read(path).map_err(|e| HttpError::ReadFile {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    })
 }

@@ -3,10 +3,13 @@
 
 use std::time::{Duration, Instant};
 
-use reqwest::Method;
-use reqwest::header::{
+use bytes::Bytes;
+use http::header::{
     AUTHORIZATION, CONTENT_LENGTH, COOKIE, HeaderMap, HeaderValue, PROXY_AUTHORIZATION,
 };
+use http::{Method, Uri};
+use http_body_util::BodyExt as _;
+use hyper::body::Incoming;
 use url::Url;
 
 use super::body::{self, header};
@@ -17,6 +20,7 @@ use super::record::{
     ResponseHead, ResponseRecord, Timing,
 };
 use super::session::Session;
+use super::transport::{RequestBody, Transport};
 use super::{
     AuthSpec, BodySpec, ClientPool, HttpError, MAX_RETRY_AFTER, PreparedRequest, RetryPolicy,
 };
@@ -62,7 +66,7 @@ struct Failure {
 }
 
 async fn send_with_retries(
-    client: &reqwest::Client,
+    client: &Transport,
     session: &mut Session,
     request: &PreparedRequest,
 ) -> Result<Exchange, FailedExchange> {
@@ -226,7 +230,7 @@ async fn limited<T>(
 }
 
 async fn follow_redirects(
-    client: &reqwest::Client,
+    client: &Transport,
     session: &mut Session,
     request: &PreparedRequest,
 ) -> Result<Exchange, Failure> {
@@ -283,7 +287,7 @@ async fn follow_redirects(
                 });
             }
         };
-        drain(sent.response, &limits, &leg.url, options.max_body).await;
+        drain(sent.body, &limits, &leg.url, options.max_body).await;
         hops.push(Hop {
             request: sent.record,
             response: sent.head,
@@ -318,13 +322,13 @@ async fn finish(
         Ok(reader) => reader,
         Err(error) => return Err(fail(error, &sent.record, hops)),
     };
-    let mut response = sent.response;
+    let mut body = sent.body;
     loop {
-        let chunk = limited(limits, url, false, response.chunk()).await;
+        let chunk = limited(limits, url, false, next_chunk(&mut body)).await;
         let chunk = match chunk {
             Ok(Ok(chunk)) => chunk,
             Ok(Err(error)) => {
-                let error = HttpError::from_reqwest(&error, url);
+                let error = HttpError::from_transport(&error, false, url);
                 return Err(fail(body_error(error, url), &sent.record, hops));
             }
             Err(error) => return Err(fail(error, &sent.record, hops)),
@@ -370,11 +374,21 @@ fn body_error(error: HttpError, url: &Url) -> HttpError {
     }
 }
 
+/// The next piece of the body; trailers are skipped.
+async fn next_chunk(body: &mut Incoming) -> Result<Option<Bytes>, hyper::Error> {
+    while let Some(frame) = body.frame().await {
+        if let Ok(data) = frame?.into_data() {
+            return Ok(Some(data));
+        }
+    }
+    Ok(None)
+}
+
 /// Reads and drops a body nobody looks at (a redirect's, a challenge's), so that the
 /// connection can be reused. Problems here are not the step's problems.
-async fn drain(mut response: reqwest::Response, limits: &Limits, url: &Url, max: u64) {
+async fn drain(mut body: Incoming, limits: &Limits, url: &Url, max: u64) {
     let mut read: u64 = 0;
-    while let Ok(Ok(Some(chunk))) = limited(limits, url, false, response.chunk()).await {
+    while let Ok(Ok(Some(chunk))) = limited(limits, url, false, next_chunk(&mut body)).await {
         read += chunk.len() as u64;
         if read > max {
             break;
@@ -385,7 +399,7 @@ async fn drain(mut response: reqwest::Response, limits: &Limits, url: &Url, max:
 /// A request sent and its response head received.
 struct Sent {
     record: RequestRecord,
-    response: reqwest::Response,
+    body: Incoming,
     head: ResponseHead,
     started: Instant,
     first_byte: Duration,
@@ -393,7 +407,7 @@ struct Sent {
 
 /// Sends a leg; a digest challenge is answered once, by sending the leg again.
 async fn send_with_auth(
-    client: &reqwest::Client,
+    client: &Transport,
     session: &mut Session,
     request: &PreparedRequest,
     leg: &Leg,
@@ -417,53 +431,63 @@ async fn send_with_auth(
     if !challenged {
         return Ok(sent);
     }
-    drain(sent.response, limits, &leg.url, request.options.max_body).await;
+    drain(sent.body, limits, &leg.url, request.options.max_body).await;
     send_once(client, session, request, leg, limits).await
 }
 
 async fn send_once(
-    client: &reqwest::Client,
+    client: &Transport,
     session: &mut Session,
     request: &PreparedRequest,
     leg: &Leg,
     limits: &Limits,
 ) -> Result<Sent, (HttpError, Option<RequestRecord>)> {
     let (http_request, record) =
-        build_request(session, request, leg).map_err(|error| (error, None))?;
+        build_request(client, session, request, leg).map_err(|error| (error, None))?;
     let started = Instant::now();
-    let response = limited(limits, &leg.url, true, client.execute(http_request))
+    let response = limited(limits, &leg.url, true, client.send(http_request))
         .await
         .and_then(|r| r.map_err(|e| transport_error(&e, &leg.url, limits)))
         .map_err(|error| (error, Some(record.clone())))?;
     let first_byte = started.elapsed();
-    let head = head_of(&response, &leg.url);
+    let (parts, body) = response.into_parts();
+    let head = head_of(&parts, &leg.url);
     session.store_cookies(&leg.url, head.headers.get_all("set-cookie"));
     Ok(Sent {
         record,
-        response,
+        body,
         head,
         started,
         first_byte,
     })
 }
 
-fn transport_error(error: &reqwest::Error, url: &Url, limits: &Limits) -> HttpError {
+fn transport_error(
+    error: &hyper_util::client::legacy::Error,
+    url: &Url,
+    limits: &Limits,
+) -> HttpError {
     match limits.connect {
-        Some(limit) if error.is_timeout() && error.is_connect() => HttpError::ConnectTimeout {
-            address: address_of(url),
-            limit,
-        },
-        _ => HttpError::from_reqwest(error, url),
+        Some(limit) if error.is_connect() && super::error::connect_timed_out(error) => {
+            HttpError::ConnectTimeout {
+                address: address_of(url),
+                limit,
+            }
+        }
+        _ => HttpError::from_transport(error, error.is_connect(), url),
     }
 }
 
 /// The request for one leg: headers, then cookies, auth and body headers unless the
 /// headers already give them.
 fn build_request(
+    client: &Transport,
     session: &mut Session,
     request: &PreparedRequest,
     leg: &Leg,
-) -> Result<(reqwest::Request, RequestRecord), HttpError> {
+) -> Result<(http::Request<RequestBody>, RequestRecord), HttpError> {
+    let uri = Uri::try_from(leg.url.as_str())
+        .map_err(|e| HttpError::InvalidRequest(format!("`{}`: {e}", leg.url)))?;
     let mut headers = body::header_map(&leg.headers)?;
     if !headers.contains_key(COOKIE)
         && let Some(cookie) = cookie_header(session, request, leg)
@@ -492,9 +516,20 @@ fn build_request(
     {
         headers.insert(CONTENT_LENGTH, HeaderValue::from(0));
     }
+    // A proxy's credentials go with each request to an http:// URL, and with the tunnel's
+    // CONNECT for an https:// one; the record shows them either way.
+    let proxy_authorization = client
+        .proxy_for(&uri)
+        .and_then(|proxy| proxy.basic_auth().cloned());
     let mut record_headers = list_of(&headers);
-    if let Some(value) = proxy_authorization(request, &leg.url) {
-        record_headers.0.push(("proxy-authorization".into(), value));
+    if let Some(value) = proxy_authorization {
+        record_headers.0.push((
+            "proxy-authorization".into(),
+            String::from_utf8_lossy(value.as_bytes()).into_owned(),
+        ));
+        if leg.url.scheme() == "http" && !headers.contains_key(PROXY_AUTHORIZATION) {
+            headers.insert(PROXY_AUTHORIZATION, value);
+        }
     }
     let record = RequestRecord {
         method: leg.method.to_string(),
@@ -502,10 +537,17 @@ fn build_request(
         headers: record_headers,
         body: built.record,
     };
-    let mut http_request = reqwest::Request::new(leg.method.clone(), leg.url.clone());
+    let mut http_request = http::Request::new(built.body.unwrap_or_else(empty_body));
+    *http_request.method_mut() = leg.method.clone();
+    *http_request.uri_mut() = uri;
     *http_request.headers_mut() = headers;
-    *http_request.body_mut() = built.body;
     Ok((http_request, record))
+}
+
+fn empty_body() -> RequestBody {
+    http_body_util::Empty::new()
+        .map_err(|never| match never {})
+        .boxed_unsync()
 }
 
 /// The jar's cookies for this URL, with the request's own on top (they win by name).
@@ -524,28 +566,6 @@ fn cookie_header(session: &Session, request: &PreparedRequest, leg: &Leg) -> Opt
             .collect::<Vec<_>>()
             .join("; ")
     })
-}
-
-/// What reqwest adds for a proxy URL with credentials, so that the record shows it.
-fn proxy_authorization(request: &PreparedRequest, url: &Url) -> Option<String> {
-    let proxies = request.profile.proxies.as_ref()?;
-    let proxy = match url.scheme() {
-        "https" => proxies.https.as_ref()?,
-        _ => proxies.http.as_ref()?,
-    };
-    let proxy = Url::parse(proxy).ok()?;
-    if proxy.username().is_empty() {
-        return None;
-    }
-    let decode = |s: &str| {
-        percent_encoding::percent_decode_str(s)
-            .decode_utf8_lossy()
-            .into_owned()
-    };
-    Some(super::auth::basic(
-        &decode(proxy.username()),
-        &decode(proxy.password().unwrap_or_default()),
-    ))
 }
 
 /// The next leg when `head` is a redirect sonde follows, as python-requests'
@@ -603,22 +623,22 @@ fn same_origin(a: &Url, b: &Url) -> bool {
         && a.port_or_known_default() == b.port_or_known_default()
 }
 
-fn head_of(response: &reqwest::Response, url: &Url) -> ResponseHead {
-    let status = response.status();
+fn head_of(response: &http::response::Parts, url: &Url) -> ResponseHead {
+    let status = response.status;
     ResponseHead {
         status: status.as_u16(),
         reason: status.canonical_reason().unwrap_or_default().to_string(),
-        version: version_name(response.version()),
-        headers: list_of(response.headers()),
+        version: version_name(response.version),
+        headers: list_of(&response.headers),
         url: url.to_string(),
     }
 }
 
-fn version_name(version: reqwest::Version) -> String {
+fn version_name(version: http::Version) -> String {
     match version {
-        reqwest::Version::HTTP_10 => "HTTP/1.0".into(),
-        reqwest::Version::HTTP_11 => "HTTP/1.1".into(),
-        reqwest::Version::HTTP_2 => "HTTP/2.0".into(),
+        http::Version::HTTP_10 => "HTTP/1.0".into(),
+        http::Version::HTTP_11 => "HTTP/1.1".into(),
+        http::Version::HTTP_2 => "HTTP/2.0".into(),
         other => format!("{other:?}"),
     }
 }
