@@ -5,6 +5,8 @@ mod support;
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use engine_support::proxy::{ForwardProxy, assert_sends_credentials};
 use engine_support::{RecordExt, StepExt, scenario, server};
@@ -103,6 +105,57 @@ fn retry_after_is_honoured() {
     .passes();
     let attempts = &record.step(0).exchange().unwrap().attempts;
     assert_eq!(attempts[0].waited, std::time::Duration::from_secs(1));
+}
+
+#[test]
+fn a_connection_the_server_closed_after_answering_is_not_reused() {
+    const OK: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    let (url, _server) = one_shot_server(vec![OK; 3]);
+    let step = format!("  - request: {{ url: \"{url}\" }}\n    expect: {{ status: 200 }}\n");
+    scenario(&format!("steps:\n{}", step.repeat(3))).passes();
+}
+
+#[test]
+fn connections_are_reused_and_replaced_after_about_a_hundred_requests() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let connections = Arc::new(AtomicUsize::new(0));
+    let opened = Arc::clone(&connections);
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            opened.fetch_add(1, Ordering::SeqCst);
+            std::thread::spawn(move || keep_alive_ok(stream));
+        }
+    });
+    let step = format!("  - request: {{ url: \"{url}\" }}\n    expect: {{ status: 200 }}\n");
+    scenario(&format!("steps:\n{}", step.repeat(200))).passes();
+    // 200 requests, 75 to 125 a connection.
+    let opened = connections.load(Ordering::SeqCst);
+    assert!((2..=3).contains(&opened), "{opened} connections");
+}
+
+/// Answers `ok` to every request on the connection until the client closes it.
+fn keep_alive_ok(stream: std::net::TcpStream) {
+    let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+    let mut stream = stream;
+    loop {
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if std::io::BufRead::read_line(&mut reader, &mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            if line == "\r\n" {
+                break;
+            }
+        }
+        if stream
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            .is_err()
+        {
+            return;
+        }
+    }
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! One client per transport profile and thread, shared by every file of the run, so that
+//! One connection pool per transport profile and thread, shared by every file of the run, so that
 //! connections are pooled across sessions (cookies, auth and defaults stay per session:
 //! the client itself holds none of them).
 

@@ -9,7 +9,6 @@ use http::header::{
 };
 use http::{Method, Uri};
 use http_body_util::BodyExt as _;
-use hyper::body::Incoming;
 use url::Url;
 
 use super::body::{self, header};
@@ -20,7 +19,7 @@ use super::record::{
     ResponseHead, ResponseRecord, Timing,
 };
 use super::session::Session;
-use super::transport::{RequestBody, Transport};
+use super::transport::{RequestBody, ResponseBody, SendError, Transport};
 use super::{
     AuthSpec, BodySpec, ClientPool, HttpError, MAX_RETRY_AFTER, PreparedRequest, RetryPolicy,
 };
@@ -375,7 +374,7 @@ fn body_error(error: HttpError, url: &Url) -> HttpError {
 }
 
 /// The next piece of the body; trailers are skipped.
-async fn next_chunk(body: &mut Incoming) -> Result<Option<Bytes>, hyper::Error> {
+async fn next_chunk(body: &mut ResponseBody) -> Result<Option<Bytes>, hyper::Error> {
     while let Some(frame) = body.frame().await {
         if let Ok(data) = frame?.into_data() {
             return Ok(Some(data));
@@ -386,7 +385,7 @@ async fn next_chunk(body: &mut Incoming) -> Result<Option<Bytes>, hyper::Error> 
 
 /// Reads and drops a body nobody looks at (a redirect's, a challenge's), so that the
 /// connection can be reused. Problems here are not the step's problems.
-async fn drain(mut body: Incoming, limits: &Limits, url: &Url, max: u64) {
+async fn drain(mut body: ResponseBody, limits: &Limits, url: &Url, max: u64) {
     let mut read: u64 = 0;
     while let Ok(Ok(Some(chunk))) = limited(limits, url, false, next_chunk(&mut body)).await {
         read += chunk.len() as u64;
@@ -399,7 +398,7 @@ async fn drain(mut body: Incoming, limits: &Limits, url: &Url, max: u64) {
 /// A request sent and its response head received.
 struct Sent {
     record: RequestRecord,
-    body: Incoming,
+    body: ResponseBody,
     head: ResponseHead,
     started: Instant,
     first_byte: Duration,
@@ -462,11 +461,7 @@ async fn send_once(
     })
 }
 
-fn transport_error(
-    error: &hyper_util::client::legacy::Error,
-    url: &Url,
-    limits: &Limits,
-) -> HttpError {
+fn transport_error(error: &SendError, url: &Url, limits: &Limits) -> HttpError {
     match limits.connect {
         Some(limit) if error.is_connect() && super::error::connect_timed_out(error) => {
             HttpError::ConnectTimeout {

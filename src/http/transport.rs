@@ -1,27 +1,29 @@
-//! The HTTP/1.1 client of one transport profile: hyper's pooled client over a connector that
-//! reaches the server directly or through a proxy (absolute-form for `http`, a `CONNECT`
-//! tunnel for `https`), then speaks TLS when the URL asks for it.
+//! The HTTP/1.1 client of one transport profile: a pool of hyper connections, opened by a
+//! connector that reaches the server directly or through a proxy (absolute-form for `http`,
+//! a `CONNECT` tunnel for `https`), then speaks TLS when the URL asks for it.
 //!
 //! sonde builds on hyper rather than on a higher-level client because it does everything
 //! such clients add (redirects, cookies, auth, decoding, timeouts) itself, and the layers
 //! it would not use cost as much per request as hyper itself.
 
+use std::collections::HashMap;
 use std::error::Error as StdError;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{Request, Response, Uri};
+use http::header::HOST;
+use http::{HeaderValue, Request, Response, Uri};
 use http_body_util::combinators::UnsyncBoxBody;
-use hyper::body::Incoming;
-use hyper_util::client::legacy::Client;
+use hyper::body::{Body, Frame, Incoming, SizeHint};
+use hyper::client::conn::http1;
+use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::connect::proxy::Tunnel;
-use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
 use hyper_util::client::proxy::matcher::{Intercept, Matcher};
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use rustls::pki_types::ServerName;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
@@ -37,56 +39,257 @@ pub(crate) type RequestBody = UnsyncBoxBody<Bytes, std::io::Error>;
 
 type BoxError = Box<dyn StdError + Send + Sync>;
 
-/// How long an unused connection is kept for the next request, as python-requests' pool
-/// (through urllib3) and most servers allow.
-const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+/// How many requests a connection carries before it is closed and another opened, give or
+/// take a quarter at random. Servers spread connections over their workers (or a balancer
+/// over its backends) when they are opened; a connection kept for a whole run pins its
+/// share of the load to wherever it landed first. Like nginx's `keepalive_requests` and
+/// gRPC's jittered maximum connection age, this lets the load spread again, for one
+/// reconnection in a hundred requests.
+const REQUESTS_PER_CONNECTION: u32 = 100;
 
-/// A pooled client; clones share its connections.
+/// A pool of connections per destination; clones share it.
 #[derive(Clone)]
 pub struct Transport {
-    client: Client<Connector, RequestBody>,
-    proxies: Option<Arc<Matcher>>,
+    connector: Connector,
+    idle: Arc<Mutex<HashMap<Destination, Vec<Connection>>>>,
 }
 
 impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Transport")
-            .field("proxies", &self.proxies)
+            .field("proxies", &self.connector.proxies)
             .finish_non_exhaustive()
+    }
+}
+
+/// Where connections go: the scheme and `host:port` of the URL (through a proxy or not,
+/// which the URL decides).
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Destination {
+    https: bool,
+    authority: String,
+}
+
+/// A connection's sending side, and how many more requests it may carry.
+struct Connection {
+    sender: http1::SendRequest<RequestBody>,
+    proxied: bool,
+    remaining: u32,
+}
+
+/// A send that failed, and whether it failed while connecting.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum SendError {
+    #[error("cannot connect")]
+    Connect(#[source] BoxError),
+    #[error(transparent)]
+    Http(#[from] hyper::Error),
+}
+
+impl SendError {
+    pub(crate) fn is_connect(&self) -> bool {
+        matches!(self, SendError::Connect(_))
     }
 }
 
 impl Transport {
     pub(crate) fn new(profile: &TransportProfile) -> Result<Transport, HttpError> {
-        let proxies = proxy_matcher(profile)?.map(Arc::new);
         let mut tcp = HttpConnector::new();
         tcp.enforce_http(false);
         tcp.set_nodelay(true);
         let connector = Connector {
             tcp,
             tls: TlsConnector::from(super::tls::client_config(profile)?),
-            proxies: proxies.clone(),
+            proxies: proxy_matcher(profile)?.map(Arc::new),
             timeout: profile.connect_timeout,
         };
-        let client = Client::builder(TokioExecutor::new())
-            .pool_timer(TokioTimer::new())
-            .pool_idle_timeout(IDLE_TIMEOUT)
-            .http1_title_case_headers(true)
-            .build(connector);
-        Ok(Transport { client, proxies })
+        Ok(Transport {
+            connector,
+            idle: Arc::default(),
+        })
     }
 
     /// The proxy a request to `uri` goes through, if any.
     pub(crate) fn proxy_for(&self, uri: &Uri) -> Option<Intercept> {
-        self.proxies.as_ref()?.intercept(uri)
+        self.connector.proxies.as_ref()?.intercept(uri)
     }
 
-    /// Sends `request` on a pooled connection, or a new one.
+    /// Sends `request` (its URI absolute) on an idle connection to its destination, or a
+    /// new one. A request an idle connection could not take (the server had closed it) goes
+    /// on the next one.
     pub(crate) async fn send(
         &self,
-        request: Request<RequestBody>,
-    ) -> Result<Response<Incoming>, hyper_util::client::legacy::Error> {
-        self.client.request(request).await
+        mut request: Request<RequestBody>,
+    ) -> Result<Response<ResponseBody>, SendError> {
+        let destination = Destination {
+            https: request.uri().scheme_str() == Some("https"),
+            authority: request
+                .uri()
+                .authority()
+                .map(|a| a.as_str().to_owned())
+                .unwrap_or_default(),
+        };
+        if !request.headers().contains_key(HOST)
+            && let Some(host) = host_header(request.uri())
+        {
+            request.headers_mut().insert(HOST, host);
+        }
+        let absolute = request.uri().clone();
+        loop {
+            let (mut connection, fresh) = match self.checkout(&destination) {
+                Some(idle) => (idle, false),
+                None => (self.connect(absolute.clone()).await?, true),
+            };
+            if let Err(error) = connection.sender.ready().await {
+                if fresh {
+                    return Err(error.into());
+                }
+                continue;
+            }
+            *request.uri_mut() = if connection.proxied {
+                absolute.clone()
+            } else {
+                origin_form(&absolute)
+            };
+            match connection.sender.try_send_request(request).await {
+                Ok(response) => {
+                    connection.remaining = connection.remaining.saturating_sub(1);
+                    let returning = Returning {
+                        idle: Arc::clone(&self.idle),
+                        destination,
+                        connection,
+                    };
+                    return Ok(response.map(|body| ResponseBody {
+                        body,
+                        returning: Some(returning),
+                    }));
+                }
+                Err(mut error) => match error.take_message() {
+                    Some(unsent) if !fresh => request = unsent,
+                    _ => return Err(error.into_error().into()),
+                },
+            }
+        }
+    }
+
+    /// An idle connection to `destination` that is still open.
+    fn checkout(&self, destination: &Destination) -> Option<Connection> {
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        let connections = idle.get_mut(destination)?;
+        while let Some(connection) = connections.pop() {
+            if !connection.sender.is_closed() {
+                return Some(connection);
+            }
+        }
+        None
+    }
+
+    async fn connect(&self, destination: Uri) -> Result<Connection, SendError> {
+        let io = self
+            .connector
+            .clone()
+            .call(destination)
+            .await
+            .map_err(SendError::Connect)?;
+        let proxied = io.proxied;
+        let (sender, connection) = http1::Builder::new()
+            .title_case_headers(true)
+            .handshake(io)
+            .await?;
+        // The connection is driven by this thread's runtime until it closes; its errors
+        // reach the request that is waiting on it.
+        tokio::spawn(connection);
+        Ok(Connection {
+            sender,
+            proxied,
+            remaining: with_jitter(REQUESTS_PER_CONNECTION),
+        })
+    }
+}
+
+/// `n`, give or take a quarter, at random: connections opened together are not all
+/// replaced together.
+fn with_jitter(n: u32) -> u32 {
+    let quarter = n / 4;
+    n - quarter + rand::random_range(0..=2 * quarter)
+}
+
+/// `Host: host[:port]`, the port left out when it is the scheme's own.
+fn host_header(uri: &Uri) -> Option<HeaderValue> {
+    let host = uri.host()?;
+    let default_port = if uri.scheme_str() == Some("https") {
+        443
+    } else {
+        80
+    };
+    match uri.port_u16() {
+        Some(port) if port != default_port => HeaderValue::from_str(&format!("{host}:{port}")).ok(),
+        _ => HeaderValue::from_str(host).ok(),
+    }
+}
+
+/// `/path?query` of an absolute URI: what goes on the request line to the server itself.
+fn origin_form(uri: &Uri) -> Uri {
+    match uri.path_and_query() {
+        Some(path) if path.as_str() != "/" => {
+            let mut parts = http::uri::Parts::default();
+            parts.path_and_query = Some(path.clone());
+            Uri::from_parts(parts).unwrap_or_default()
+        }
+        _ => Uri::default(),
+    }
+}
+
+/// A response body that puts its connection back in the pool once it has been read to
+/// the end. A body dropped before its end takes the connection with it, as hyper then
+/// closes it.
+pub(crate) struct ResponseBody {
+    body: Incoming,
+    returning: Option<Returning>,
+}
+
+struct Returning {
+    idle: Arc<Mutex<HashMap<Destination, Vec<Connection>>>>,
+    destination: Destination,
+    connection: Connection,
+}
+
+impl Returning {
+    fn put_back(self) {
+        if self.connection.remaining == 0 {
+            return;
+        }
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        idle.entry(self.destination)
+            .or_default()
+            .push(self.connection);
+    }
+}
+
+impl Body for ResponseBody {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        let this = self.get_mut();
+        let frame = Pin::new(&mut this.body).poll_frame(cx);
+        if let Poll::Ready(None) = frame
+            && let Some(returning) = this.returning.take()
+        {
+            returning.put_back();
+        }
+        frame
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
     }
 }
 
@@ -227,12 +430,6 @@ pub(crate) struct ConnectTimedOut;
 pub(crate) struct Conn {
     io: TokioIo<Either<TcpStream, TlsStream<TcpStream>>>,
     proxied: bool,
-}
-
-impl Connection for Conn {
-    fn connected(&self) -> Connected {
-        Connected::new().proxy(self.proxied)
-    }
 }
 
 impl hyper::rt::Read for Conn {
