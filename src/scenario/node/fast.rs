@@ -211,7 +211,17 @@ pub(super) fn resolve(value: Cow<'_, str>, style: ScalarStyle) -> Read<NodeKind>
 }
 
 fn yaml_trim(s: &str) -> &str {
-    s.trim_matches([' ', '\t', '\r', '\n'])
+    // Bytes, not chars: every scalar goes through here, and the four are ASCII.
+    let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let bytes = s.as_bytes();
+    let Some(start) = bytes.iter().position(|b| !blank(b)) else {
+        return "";
+    };
+    let end = bytes
+        .iter()
+        .rposition(|b| !blank(b))
+        .map_or(start, |i| i + 1);
+    &s[start..end]
 }
 
 /// `0127`, `+0127`, `-0127`: digits with a redundant leading zero.
