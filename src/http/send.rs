@@ -1,6 +1,7 @@
 //! Sending one prepared request: retries around redirects around auth challenges around
 //! a single HTTP exchange, every step recorded.
 
+use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -151,13 +152,13 @@ fn retry_after(headers: &HeaderList) -> Option<Duration> {
     Some(wait.min(MAX_RETRY_AFTER))
 }
 
-/// One request of a redirect chain.
+/// One request of a redirect chain; the first borrows what the request says.
 #[derive(Clone)]
-struct Leg {
+struct Leg<'r> {
     method: Method,
-    url: Url,
-    headers: Vec<(String, String)>,
-    body: BodySpec,
+    url: Cow<'r, Url>,
+    headers: Cow<'r, [(String, String)]>,
+    body: Cow<'r, BodySpec>,
     /// False once a redirect left the first origin: auth and the step's own cookies stay behind.
     credentials: bool,
 }
@@ -243,9 +244,9 @@ async fn follow_redirects(
     };
     let mut leg = Leg {
         method: request.method.clone(),
-        url: request.url.clone(),
-        headers: request.headers.clone(),
-        body: request.body.clone(),
+        url: Cow::Borrowed(&request.url),
+        headers: Cow::Borrowed(&request.headers),
+        body: Cow::Borrowed(&request.body),
         credentials: true,
     };
     let mut hops = Vec::new();
@@ -409,7 +410,7 @@ async fn send_with_auth(
     client: &Transport,
     session: &mut Session,
     request: &PreparedRequest,
-    leg: &Leg,
+    leg: &Leg<'_>,
     limits: &Limits,
 ) -> Result<Sent, (HttpError, Option<RequestRecord>)> {
     let sent = send_once(client, session, request, leg, limits).await?;
@@ -438,7 +439,7 @@ async fn send_once(
     client: &Transport,
     session: &mut Session,
     request: &PreparedRequest,
-    leg: &Leg,
+    leg: &Leg<'_>,
     limits: &Limits,
 ) -> Result<Sent, (HttpError, Option<RequestRecord>)> {
     let (http_request, record) =
@@ -479,7 +480,7 @@ fn build_request(
     client: &Transport,
     session: &mut Session,
     request: &PreparedRequest,
-    leg: &Leg,
+    leg: &Leg<'_>,
 ) -> Result<(http::Request<RequestBody>, RequestRecord), HttpError> {
     let uri = Uri::try_from(leg.url.as_str())
         .map_err(|e| HttpError::InvalidRequest(format!("`{}`: {e}", leg.url)))?;
@@ -565,7 +566,7 @@ fn cookie_header(session: &Session, request: &PreparedRequest, leg: &Leg) -> Opt
 
 /// The next leg when `head` is a redirect sonde follows, as python-requests'
 /// `SessionRedirectMixin` does it.
-fn next_leg(leg: &Leg, head: &ResponseHead) -> Option<Result<Leg, HttpError>> {
+fn next_leg<'r>(leg: &Leg<'r>, head: &ResponseHead) -> Option<Result<Leg<'r>, HttpError>> {
     if !matches!(head.status, 301 | 302 | 303 | 307 | 308) {
         return None;
     }
@@ -583,8 +584,8 @@ fn next_leg(leg: &Leg, head: &ResponseHead) -> Option<Result<Leg, HttpError>> {
     let mut next = leg.clone();
     next.method = redirected_method(head.status, &leg.method);
     if !matches!(head.status, 307 | 308) {
-        next.body = BodySpec::Empty;
-        next.headers.retain(|(name, _)| {
+        next.body = Cow::Owned(BodySpec::Empty);
+        next.headers.to_mut().retain(|(name, _)| {
             !["content-type", "content-length", "transfer-encoding"]
                 .iter()
                 .any(|h| name.eq_ignore_ascii_case(h))
@@ -592,13 +593,13 @@ fn next_leg(leg: &Leg, head: &ResponseHead) -> Option<Result<Leg, HttpError>> {
     }
     if !same_origin(&leg.url, &url) {
         next.credentials = false;
-        next.headers.retain(|(name, _)| {
+        next.headers.to_mut().retain(|(name, _)| {
             ![AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION]
                 .iter()
                 .any(|h| name.eq_ignore_ascii_case(h.as_str()))
         });
     }
-    next.url = url;
+    next.url = Cow::Owned(url);
     Some(Ok(next))
 }
 

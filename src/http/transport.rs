@@ -216,16 +216,19 @@ fn with_jitter(n: u32) -> u32 {
 
 /// `Host: host[:port]`, the port left out when it is the scheme's own.
 fn host_header(uri: &Uri) -> Option<HeaderValue> {
-    let host = uri.host()?;
+    let authority = uri.authority()?;
     let default_port = if uri.scheme_str() == Some("https") {
         443
     } else {
         80
     };
-    match uri.port_u16() {
-        Some(port) if port != default_port => HeaderValue::from_str(&format!("{host}:{port}")).ok(),
-        _ => HeaderValue::from_str(host).ok(),
-    }
+    let text = match authority.port_u16() {
+        Some(port) if port != default_port => authority.as_str(),
+        _ => authority.host(),
+    };
+    // An authority may carry `user:password@`, which is no part of `Host`.
+    let text = text.rsplit_once('@').map_or(text, |(_, host)| host);
+    HeaderValue::from_str(text).ok()
 }
 
 /// `/path?query` of an absolute URI: what goes on the request line to the server itself.
@@ -469,5 +472,31 @@ impl hyper::rt::Write for Conn {
         bufs: &[std::io::IoSlice<'_>],
     ) -> Poll<std::io::Result<usize>> {
         Pin::new(&mut self.get_mut().io).poll_write_vectored(cx, bufs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_host_header_leaves_out_the_schemes_own_port_and_credentials() {
+        let host = |uri: &str| host_header(&uri.parse().unwrap()).unwrap();
+        assert_eq!(host("http://a.test:80/x"), "a.test");
+        assert_eq!(host("https://a.test:443/"), "a.test");
+        assert_eq!(host("https://a.test/"), "a.test");
+        assert_eq!(host("http://a.test:8080/"), "a.test:8080");
+        assert_eq!(host("https://a.test:80/"), "a.test:80");
+        assert_eq!(host("http://[::1]:8080/"), "[::1]:8080");
+        assert_eq!(host("http://u:p@a.test:81/"), "a.test:81");
+        assert_eq!(host("http://u:p@a.test/"), "a.test");
+    }
+
+    #[test]
+    fn the_origin_form_keeps_path_and_query_only() {
+        let origin = |uri: &str| origin_form(&uri.parse().unwrap()).to_string();
+        assert_eq!(origin("http://a.test/p/q?x=1"), "/p/q?x=1");
+        assert_eq!(origin("http://a.test"), "/");
+        assert_eq!(origin("http://a.test/"), "/");
     }
 }
