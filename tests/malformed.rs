@@ -269,6 +269,7 @@ corpus! {
     poll_is_string_yaml => "poll-is-string.yaml",
     poll_max_zero_yaml => "poll-max-zero.yaml",
     predicate_type_unknown_yaml => "predicate-type-unknown.yaml",
+    proxies_https_url_yaml => "proxies-https-url.yaml",
     proxies_not_a_url_yaml => "proxies-not-a-url.yaml",
     reference_to_itself_http => "reference-to-itself.http",
     reference_to_later_request_http => "reference-to-later-request.http",

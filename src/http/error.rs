@@ -43,7 +43,7 @@ pub enum HttpError {
     Decompress { encoding: String, reason: String },
     #[error("invalid TLS setting: {0}")]
     TlsSetting(String),
-    #[error("invalid proxy `{0}`")]
+    #[error("invalid proxy `{0}`: an http:// URL is expected")]
     Proxy(String),
     #[error("invalid request: {0}")]
     InvalidRequest(String),

@@ -755,11 +755,11 @@ fn describe_scalar(node: &Node) -> String {
 
 fn read_proxies(r: &mut Reader, node: &Node) -> Option<Proxies> {
     match &node.kind {
-        NodeKind::Str(_) => read_url(r, node, true).map(Proxies::All),
+        NodeKind::Str(_) => read_proxy_url(r, node).map(Proxies::All),
         NodeKind::Map(_) => {
             let f = r.fields(node, "proxies", &["http", "https"])?;
-            let http = f.get("http").map(|n| read_url(r, n, true));
-            let https = f.get("https").map(|n| read_url(r, n, true));
+            let http = f.get("http").map(|n| read_proxy_url(r, n));
+            let https = f.get("https").map(|n| read_proxy_url(r, n));
             Some(Proxies::PerScheme {
                 http: match http {
                     Some(u) => Some(u?),
@@ -776,6 +776,23 @@ fn read_proxies(r: &mut Reader, node: &Node) -> Option<Proxies> {
             None
         }
     }
+}
+
+/// A proxy's URL: absolute, and `http://`, as sonde speaks to proxies in plain HTTP (an
+/// `https` request still goes through one, in a `CONNECT` tunnel).
+fn read_proxy_url(r: &mut Reader, node: &Node) -> Option<Text> {
+    let text = read_url(r, node, true)?;
+    if text.is_literal() && text.source.starts_with("https://") {
+        let d = r
+            .diagnostic(
+                node.span,
+                format!("`{}`: sonde reaches proxies over plain HTTP", text.source),
+            )
+            .label("use the proxy's http:// URL; https requests go through it in a CONNECT tunnel");
+        r.report(d);
+        return None;
+    }
+    Some(text)
 }
 
 fn read_cert(r: &mut Reader, node: &Node) -> Option<ClientCert> {
