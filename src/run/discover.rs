@@ -84,15 +84,36 @@ fn is_config(path: &Path) -> bool {
         .is_some_and(|n| CONFIG_FILE_NAMES.contains(&n))
 }
 
-/// A cheap look for a `steps:` key at the top level, without parsing the YAML.
+/// A cheap look for a `steps:` key at the top level, without parsing the YAML. The file is
+/// read a block at a time and the look stops at the first such line, which most scenarios
+/// have near their top: three system calls a file rather than `fs::read`'s five.
 fn has_top_level_steps(path: &Path) -> bool {
-    std::fs::read(path).is_ok_and(|bytes| {
-        bytes.split(|&b| b == b'\n').any(|line| {
-            line.starts_with(b"steps:")
-                || line.starts_with(b"\"steps\":")
-                || line.starts_with(b"'steps':")
-        })
-    })
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut text = Vec::new();
+    let mut block = [0u8; 4096];
+    // Where the first line not yet looked at starts.
+    let mut unread = 0;
+    loop {
+        let read = match std::io::Read::read(&mut file, &mut block) {
+            Ok(0) => return is_steps_line(&text[unread..]),
+            Ok(read) => read,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return false,
+        };
+        text.extend_from_slice(&block[..read]);
+        while let Some(end) = memchr::memchr(b'\n', &text[unread..]) {
+            if is_steps_line(&text[unread..unread + end]) {
+                return true;
+            }
+            unread += end + 1;
+        }
+    }
+}
+
+fn is_steps_line(line: &[u8]) -> bool {
+    line.starts_with(b"steps:") || line.starts_with(b"\"steps\":") || line.starts_with(b"'steps':")
 }
 
 #[cfg(test)]
@@ -111,14 +132,24 @@ mod tests {
         std::fs::write(root.join("data.yaml"), "key: value\n").unwrap();
         std::fs::write(root.join("sonde.yaml"), "steps: []\n").unwrap();
         std::fs::write(root.join("notes.txt"), "steps:\n").unwrap();
+        // Past the first block, and on a last line without a line break.
+        let long = format!(
+            "name: x\nvars: {{ a: \"{}\" }}\n'steps': []",
+            "a".repeat(5000)
+        );
+        std::fs::write(root.join("long.yaml"), long).unwrap();
+        std::fs::write(root.join("nested.yaml"), "x:\n  steps: []\n").unwrap();
         let found = discover(&[root.to_path_buf()]);
         let names: Vec<_> = found
             .files
             .iter()
             .map(|p| p.strip_prefix(root).unwrap().to_string_lossy().into_owned())
             .collect();
-        assert_eq!(names, ["a.yml", "b/a.http", "b/z.yaml"]);
-        assert_eq!(found.passed_over, [root.join("data.yaml")]);
+        assert_eq!(names, ["a.yml", "b/a.http", "b/z.yaml", "long.yaml"]);
+        assert_eq!(
+            found.passed_over,
+            [root.join("data.yaml"), root.join("nested.yaml")]
+        );
     }
 
     #[test]
