@@ -71,6 +71,14 @@ impl Node {
     }
 
     /// A scalar as the text it stands for (`5` → "5"), for keys and header values.
+    /// [`Node::scalar_text`], borrowed when the node is a string.
+    pub fn scalar_str(&self) -> Option<std::borrow::Cow<'_, str>> {
+        match &self.kind {
+            NodeKind::Str(s) => Some(std::borrow::Cow::Borrowed(s.as_str())),
+            _ => self.scalar_text().map(std::borrow::Cow::Owned),
+        }
+    }
+
     pub fn scalar_text(&self) -> Option<String> {
         match &self.kind {
             NodeKind::Str(s) => Some(s.as_str().to_owned()),

@@ -3,6 +3,7 @@
 //! Each `read_*` returns `None` when it reported an error, so one pass over a file finds
 //! every problem in it instead of stopping at the first.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,7 +21,7 @@ pub struct Reader<'s> {
 
 /// The entries of a mapping whose keys were checked against the known ones.
 pub struct Fields<'n> {
-    entries: Vec<(Spanned<String>, &'n Node)>,
+    entries: Vec<(Spanned<Cow<'n, str>>, &'n Node)>,
 }
 
 impl<'n> Fields<'n> {
@@ -42,7 +43,7 @@ impl<'n> Fields<'n> {
             .map(|(k, _)| k.span)
     }
 
-    pub fn keys(&self) -> impl Iterator<Item = &Spanned<String>> {
+    pub fn keys(&self) -> impl Iterator<Item = &Spanned<Cow<'n, str>>> {
         self.entries.iter().map(|(k, _)| k)
     }
 }
@@ -133,7 +134,23 @@ impl<'s> Reader<'s> {
         expected: &str,
         fold_case: bool,
     ) -> Option<Vec<(Spanned<String>, &'n Node)>> {
-        self.entries_expecting(node, || expected.to_owned(), fold_case)
+        let entries = self.entries_expecting(node, || expected.to_owned(), fold_case)?;
+        Some(
+            entries
+                .into_iter()
+                .map(|(key, node)| (Spanned::new(key.value.into_owned(), key.span), node))
+                .collect(),
+        )
+    }
+
+    /// [`Reader::entries`] with the keys borrowed from the document, for mappings whose keys
+    /// are only read, not kept.
+    pub fn keyed_entries<'n>(
+        &mut self,
+        node: &'n Node,
+        expected: &str,
+    ) -> Option<Vec<(Spanned<Cow<'n, str>>, &'n Node)>> {
+        self.entries_expecting(node, || expected.to_owned(), false)
     }
 
     /// [`Reader::entries`], with the expectation worded only when it is needed.
@@ -142,7 +159,7 @@ impl<'s> Reader<'s> {
         node: &'n Node,
         expected: impl FnOnce() -> String,
         fold_case: bool,
-    ) -> Option<Vec<(Spanned<String>, &'n Node)>> {
+    ) -> Option<Vec<(Spanned<Cow<'n, str>>, &'n Node)>> {
         let NodeKind::Map(pairs) = &node.kind else {
             if !node.is_null() {
                 self.type_error(node, &expected());
@@ -150,12 +167,12 @@ impl<'s> Reader<'s> {
             }
             return Some(Vec::new());
         };
-        let mut out: Vec<(Spanned<String>, &Node)> = Vec::with_capacity(pairs.len());
+        let mut out: Vec<(Spanned<Cow<'n, str>>, &Node)> = Vec::with_capacity(pairs.len());
         // Small mappings (nearly all) look back over the keys kept; large ones hash.
         let mut seen: std::collections::HashMap<String, Span> = std::collections::HashMap::new();
         let small = pairs.len() <= 16;
         for (key, value) in pairs {
-            let Some(name) = key.scalar_text().filter(|_| !key.is_null()) else {
+            let Some(name) = key.scalar_str().filter(|_| !key.is_null()) else {
                 if looks_like_unquoted_template(key) {
                     self.type_error(key, "a key");
                 } else {
@@ -180,7 +197,7 @@ impl<'s> Reader<'s> {
                 let identity = if fold_case {
                     name.to_ascii_lowercase()
                 } else {
-                    name.clone()
+                    name.clone().into_owned()
                 };
                 let first = seen.get(&identity).copied();
                 seen.entry(identity).or_insert(key.span);
@@ -208,7 +225,7 @@ impl<'s> Reader<'s> {
     pub fn fields<'n>(&mut self, node: &'n Node, what: &str, known: &[&str]) -> Option<Fields<'n>> {
         let mut entries = self.entries_expecting(node, || format!("a mapping ({what})"), false)?;
         entries.retain(|(key, _)| {
-            let is_known = known.contains(&key.value.as_str());
+            let is_known = known.contains(&key.value.as_ref());
             if !is_known {
                 self.unknown_key(key, what, known);
             }
@@ -217,7 +234,8 @@ impl<'s> Reader<'s> {
         Some(Fields { entries })
     }
 
-    pub fn unknown_key(&mut self, key: &Spanned<String>, what: &str, known: &[&str]) {
+    pub fn unknown_key(&mut self, key: &Spanned<impl AsRef<str>>, what: &str, known: &[&str]) {
+        let key = Spanned::new(key.value.as_ref(), key.span);
         let mut d = self.diagnostic(key.span, format!("unknown key `{}` in {what}", key.value));
         if let Some(near) = suggest(&key.value, known.iter().copied()) {
             d = d.label(format!("did you mean `{near}`?"));

@@ -616,7 +616,7 @@ fn read_auth(r: &mut Reader, node: &Node) -> Option<Auth> {
         return None;
     };
     let value = f.get(&key.value)?;
-    match key.value.as_str() {
+    match key.value.as_ref() {
         "basic" => read_credentials(r, value, "basic auth")
             .map(|(user, password)| Auth::Basic { user, password }),
         "digest" => read_credentials(r, value, "digest auth")
@@ -1091,14 +1091,14 @@ pub fn read_matcher(r: &mut Reader, node: &Node) -> Option<Matcher> {
 /// A mapping that can only be predicates (a status never equals an object): other keys
 /// are reported, with the nearest word.
 fn read_predicates(r: &mut Reader, node: &Node) -> Option<Matcher> {
-    let pairs = r.entries(node, "a predicate", false)?;
+    let pairs = r.keyed_entries(node, "a predicate")?;
     if pairs.is_empty() {
         r.type_error(node, "a predicate such as `{ ge: 200, lt: 300 }`");
         return None;
     }
     let unknown: Vec<_> = pairs
         .iter()
-        .filter(|(word, _)| !Predicate::WORDS.contains(&word.value.as_str()))
+        .filter(|(word, _)| !Predicate::WORDS.contains(&word.value.as_ref()))
         .map(|(word, _)| word.clone())
         .collect();
     for word in &unknown {
@@ -1283,7 +1283,7 @@ fn read_capture_source(r: &mut Reader, node: &Node) -> Option<CaptureSource> {
         return None;
     }
     let f = r.fields(node, "a capture", CAPTURE_KEYS)?;
-    let kinds: Vec<&Spanned<String>> = f.keys().filter(|k| k.value != "group").collect();
+    let kinds: Vec<_> = f.keys().filter(|k| k.value != "group").collect();
     if kinds.len() != 1 || (f.has("group") && !f.has("regex")) {
         let d = r
             .diagnostic(node.span, "a capture takes exactly one source")
@@ -1291,7 +1291,7 @@ fn read_capture_source(r: &mut Reader, node: &Node) -> Option<CaptureSource> {
         r.report(d);
         return None;
     }
-    let kind = kinds[0].value.clone();
+    let kind = kinds[0].value.clone().into_owned();
     let value = f.get(&kind)?;
     let flag = |r: &mut Reader, source: CaptureSource| -> Option<CaptureSource> {
         match value.kind {
