@@ -21,8 +21,11 @@ pub struct Reader<'s> {
 
 /// The entries of a mapping whose keys were checked against the known ones.
 pub struct Fields<'n> {
-    entries: Vec<(Spanned<Cow<'n, str>>, &'n Node)>,
+    entries: Vec<KeyedEntry<'n>>,
 }
+
+/// A mapping's entry: its key as text (borrowed from the document when it is a string).
+pub type KeyedEntry<'n> = (Spanned<Cow<'n, str>>, &'n Node);
 
 impl<'n> Fields<'n> {
     pub fn get(&self, key: &str) -> Option<&'n Node> {
@@ -149,7 +152,7 @@ impl<'s> Reader<'s> {
         &mut self,
         node: &'n Node,
         expected: &str,
-    ) -> Option<Vec<(Spanned<Cow<'n, str>>, &'n Node)>> {
+    ) -> Option<Vec<KeyedEntry<'n>>> {
         self.entries_expecting(node, || expected.to_owned(), false)
     }
 
@@ -159,7 +162,7 @@ impl<'s> Reader<'s> {
         node: &'n Node,
         expected: impl FnOnce() -> String,
         fold_case: bool,
-    ) -> Option<Vec<(Spanned<Cow<'n, str>>, &'n Node)>> {
+    ) -> Option<Vec<KeyedEntry<'n>>> {
         let NodeKind::Map(pairs) = &node.kind else {
             if !node.is_null() {
                 self.type_error(node, &expected());
@@ -167,7 +170,7 @@ impl<'s> Reader<'s> {
             }
             return Some(Vec::new());
         };
-        let mut out: Vec<(Spanned<Cow<'n, str>>, &Node)> = Vec::with_capacity(pairs.len());
+        let mut out: Vec<KeyedEntry<'n>> = Vec::with_capacity(pairs.len());
         // Small mappings (nearly all) look back over the keys kept; large ones hash.
         let mut seen: std::collections::HashMap<String, Span> = std::collections::HashMap::new();
         let small = pairs.len() <= 16;
@@ -237,7 +240,7 @@ impl<'s> Reader<'s> {
     pub fn unknown_key(&mut self, key: &Spanned<impl AsRef<str>>, what: &str, known: &[&str]) {
         let key = Spanned::new(key.value.as_ref(), key.span);
         let mut d = self.diagnostic(key.span, format!("unknown key `{}` in {what}", key.value));
-        if let Some(near) = suggest(&key.value, known.iter().copied()) {
+        if let Some(near) = suggest(key.value, known.iter().copied()) {
             d = d.label(format!("did you mean `{near}`?"));
         }
         d = d.note(format!("expected one of: {}", known.join(", ")));
