@@ -11,16 +11,36 @@ use crate::json_path::CompiledPath;
 /// run has.
 pub const LIMIT: usize = 16_384;
 
+/// How much source text a cache holds, all its keys together: a compiled value grows with
+/// its source, so a few thousand long templates must not fill memory where sixteen thousand
+/// URLs take a megabyte.
+pub const SOURCE_BYTES: usize = 4 << 20;
+
 /// Compiled values by source text.
 pub struct Cache<T> {
     /// foldhash: lookups happen for every step, and the keys come from the suite's own files.
-    map: RwLock<foldhash::HashMap<Box<str>, T>>,
+    map: RwLock<Stored<T>>,
+}
+
+struct Stored<T> {
+    values: foldhash::HashMap<Box<str>, T>,
+    /// The length of every key together.
+    source_bytes: usize,
+}
+
+impl<T> Stored<T> {
+    fn has_room_for(&self, source: &str) -> bool {
+        self.values.len() < LIMIT && self.source_bytes + source.len() <= SOURCE_BYTES
+    }
 }
 
 impl<T> Default for Cache<T> {
     fn default() -> Self {
         Cache {
-            map: RwLock::new(foldhash::HashMap::default()),
+            map: RwLock::new(Stored {
+                values: foldhash::HashMap::default(),
+                source_bytes: 0,
+            }),
         }
     }
 }
@@ -30,17 +50,22 @@ impl<T: Clone> Cache<T> {
         // A poisoned lock only means another thread panicked while inserting; the map
         // itself is still consistent.
         let map = self.map.read().unwrap_or_else(|e| e.into_inner());
-        map.get(source).cloned()
+        map.values.get(source).cloned()
     }
 
-    pub fn has_room(&self) -> bool {
-        self.map.read().unwrap_or_else(|e| e.into_inner()).len() < LIMIT
+    /// Whether `source` would be kept.
+    pub fn has_room_for(&self, source: &str) -> bool {
+        self.map
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .has_room_for(source)
     }
 
     pub fn insert(&self, source: &str, value: T) {
         let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
-        if map.len() < LIMIT {
-            map.entry(source.into()).or_insert(value);
+        if map.has_room_for(source) && !map.values.contains_key(source) {
+            map.source_bytes += source.len();
+            map.values.insert(source.into(), value);
         }
     }
 
@@ -83,4 +108,31 @@ pub fn url(text: &str) -> Result<url::Url, url::ParseError> {
     CACHE
         .get_or_init(Default::default)
         .get_or_try(text, url::Url::parse)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cache_stops_keeping_values_at_its_count_or_its_bytes_of_source() {
+        let by_count = Cache::default();
+        for i in 0..LIMIT + 10 {
+            by_count.insert(&i.to_string(), i);
+        }
+        assert_eq!(by_count.get("0"), Some(0));
+        assert_eq!(by_count.get(&(LIMIT - 1).to_string()), Some(LIMIT - 1));
+        assert_eq!(by_count.get(&LIMIT.to_string()), None);
+
+        let by_bytes = Cache::default();
+        let long = |i: usize| format!("{i}{}", "x".repeat(SOURCE_BYTES / 4 - 1));
+        for i in 0..8 {
+            by_bytes.insert(&long(i), i);
+        }
+        assert_eq!(by_bytes.get(&long(3)), Some(3));
+        assert_eq!(by_bytes.get(&long(4)), None);
+        assert!(!by_bytes.has_room_for("more"));
+        // A value not kept is still compiled and returned.
+        assert_eq!(by_bytes.get_or_try(&long(5), |_| Ok::<_, ()>(5)), Ok(5));
+    }
 }

@@ -4,8 +4,8 @@
 //! empty string), no auto-escaping (these are not HTML pages), and values rendered inside
 //! text as JSON renders them (`true`, `null`), because they end up in JSON bodies and URLs.
 
-use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, OnceLock, RwLock};
+use std::collections::BTreeSet;
+use std::sync::{Arc, OnceLock};
 
 use crate::cache::Cache;
 
@@ -201,7 +201,7 @@ fn with_template<R>(source: &str, f: impl FnOnce(&Template<'_, '_>) -> R) -> Res
     // Compiled from the borrowed text first, so that a text that does not compile is
     // neither kept nor leaked.
     let template = env.template_from_str(source)?;
-    if templates().has_room() {
+    if templates().has_room_for(source) {
         // A compiled template borrows its source: the cache keeps the text for the whole
         // process, which its bound limits.
         let leaked: &'static str = Box::leak(source.into());
@@ -414,10 +414,10 @@ fn unknown_filter_or_test(template: &Template<'_, '_>) -> Option<UnknownName> {
 /// Whether the environment has a filter or test of this name, found by trying it once
 /// (the environment does not list them); answers are kept for the process.
 fn is_known(name: &str, what: &'static str) -> bool {
-    static KNOWN: OnceLock<RwLock<HashMap<String, bool>>> = OnceLock::new();
+    static KNOWN: OnceLock<Cache<bool>> = OnceLock::new();
     let known = KNOWN.get_or_init(Default::default);
     let key = format!("{what} {name}");
-    if let Some(&found) = known.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
+    if let Some(found) = known.get(&key) {
         return found;
     }
     let (probe, unknown) = if what == "filter" {
@@ -426,10 +426,7 @@ fn is_known(name: &str, what: &'static str) -> bool {
         (format!("{{{{ none is {name} }}}}"), ErrorKind::UnknownTest)
     };
     let found = !matches!(environment().render_str(&probe, ()), Err(e) if e.kind() == unknown);
-    known
-        .write()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(key, found);
+    known.insert(&key, found);
     found
 }
 

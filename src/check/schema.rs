@@ -1,9 +1,8 @@
 //! `schema`: the JSON body must satisfy a JSON Schema (drafts 4 to 2020-12), compiled once
 //! per run and shared by every step and file that uses it.
 
-use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use super::Context;
 use super::failure::Failure;
@@ -65,22 +64,20 @@ pub fn problem(source: &SchemaSource, dir: &Path) -> Option<String> {
 
 /// The validator for a schema, compiled on first use and cached for the run.
 fn compiled(source: &SchemaSource, dir: &Path) -> Compiled {
-    static CACHE: OnceLock<Mutex<HashMap<String, Compiled>>> = OnceLock::new();
+    static CACHE: OnceLock<crate::cache::Cache<Compiled>> = OnceLock::new();
     let key = match source {
         SchemaSource::File(path) => format!("file:{}", dir.join(path).display()),
         // Content-addressed: the same schema written in two places compiles once.
         SchemaSource::Inline(schema) => format!("inline:{schema}"),
     };
     let cache = CACHE.get_or_init(Default::default);
-    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+    if let Some(hit) = cache.get(&key) {
         return hit;
     }
     let result = Arc::new(load(source, dir).and_then(|schema| {
         jsonschema::validator_for(&schema).map_err(|e| format!("the schema is invalid: {e}"))
     }));
-    if let Ok(mut c) = cache.lock() {
-        c.insert(key, Arc::clone(&result));
-    }
+    cache.insert(&key, Arc::clone(&result));
     result
 }
 
