@@ -84,13 +84,33 @@ impl<T: Clone> Cache<T> {
     }
 }
 
+/// The largest compiled program of a regular expression the cache keeps: what checks match
+/// with takes a few kilobytes; a pattern of a few bytes may take megabytes (`\w{200}`), and
+/// thousands of those must not stay for the run.
+const CACHED_REGEX_SIZE: usize = 256 << 10;
+
+static REGEXES: OnceLock<Cache<regex::Regex>> = OnceLock::new();
+
 /// A regular expression, compiled once per process for each distinct pattern (compiling
-/// costs far more than matching; a `Regex` clone is cheap).
+/// costs far more than matching; a `Regex` clone is cheap). A pattern whose program is
+/// larger than [`CACHED_REGEX_SIZE`] is compiled for each use instead, within the regex
+/// crate's own limits.
 pub fn regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
-    static CACHE: OnceLock<Cache<regex::Regex>> = OnceLock::new();
-    CACHE
-        .get_or_init(Default::default)
-        .get_or_try(pattern, regex::Regex::new)
+    let cache = REGEXES.get_or_init(Default::default);
+    if let Some(found) = cache.get(pattern) {
+        return Ok(found);
+    }
+    match regex::RegexBuilder::new(pattern)
+        .size_limit(CACHED_REGEX_SIZE)
+        .build()
+    {
+        Ok(compiled) => {
+            cache.insert(pattern, compiled.clone());
+            Ok(compiled)
+        }
+        Err(regex::Error::CompiledTooBig(_)) => regex::Regex::new(pattern),
+        Err(error) => Err(error),
+    }
 }
 
 /// A JSONPath (RFC 9535), compiled once per process for each distinct text.
@@ -134,5 +154,16 @@ mod tests {
         assert!(!by_bytes.has_room_for("more"));
         // A value not kept is still compiled and returned.
         assert_eq!(by_bytes.get_or_try(&long(5), |_| Ok::<_, ()>(5)), Ok(5));
+    }
+
+    #[test]
+    fn a_large_regular_expression_is_compiled_but_not_kept() {
+        // Megabytes of program from eight bytes of pattern: allowed, not cached.
+        assert!(regex("\\w{200}").is_ok());
+        assert!(regex("[a-z]{3}-\\d+").is_ok());
+        assert!(regex("(a{1000}){1000}").is_err());
+        let kept = REGEXES.get().unwrap();
+        assert!(kept.get("\\w{200}").is_none());
+        assert!(kept.get("[a-z]{3}-\\d+").is_some());
     }
 }
