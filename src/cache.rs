@@ -20,6 +20,8 @@ pub const SOURCE_BYTES: usize = 4 << 20;
 pub struct Cache<T> {
     /// foldhash: lookups happen for every step, and the keys come from the suite's own files.
     map: RwLock<Stored<T>>,
+    /// How many values it keeps at most.
+    limit: usize,
 }
 
 struct Stored<T> {
@@ -28,20 +30,26 @@ struct Stored<T> {
     source_bytes: usize,
 }
 
-impl<T> Stored<T> {
-    fn has_room_for(&self, source: &str) -> bool {
-        self.values.len() < LIMIT && self.source_bytes + source.len() <= SOURCE_BYTES
+impl<T> Default for Cache<T> {
+    fn default() -> Self {
+        Cache::with_limit(LIMIT)
     }
 }
 
-impl<T> Default for Cache<T> {
-    fn default() -> Self {
+impl<T> Cache<T> {
+    /// A cache of at most `limit` values (and [`SOURCE_BYTES`] of keys).
+    pub fn with_limit(limit: usize) -> Self {
         Cache {
             map: RwLock::new(Stored {
                 values: foldhash::HashMap::default(),
                 source_bytes: 0,
             }),
+            limit,
         }
+    }
+
+    fn room_in(&self, stored: &Stored<T>, source: &str) -> bool {
+        stored.values.len() < self.limit && stored.source_bytes + source.len() <= SOURCE_BYTES
     }
 }
 
@@ -55,15 +63,12 @@ impl<T: Clone> Cache<T> {
 
     /// Whether `source` would be kept.
     pub fn has_room_for(&self, source: &str) -> bool {
-        self.map
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .has_room_for(source)
+        self.room_in(&self.map.read().unwrap_or_else(|e| e.into_inner()), source)
     }
 
     pub fn insert(&self, source: &str, value: T) {
         let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
-        if map.has_room_for(source) && !map.values.contains_key(source) {
+        if self.room_in(&map, source) && !map.values.contains_key(source) {
             map.source_bytes += source.len();
             map.values.insert(source.into(), value);
         }
@@ -89,6 +94,10 @@ impl<T: Clone> Cache<T> {
 /// thousands of those must not stay for the run.
 const CACHED_REGEX_SIZE: usize = 256 << 10;
 
+/// How many regular expressions are kept: each holds its program and matching caches (tens
+/// of kilobytes even for a short pattern), and a suite has a few dozen distinct ones.
+const CACHED_REGEXES: usize = 1_024;
+
 static REGEXES: OnceLock<Cache<regex::Regex>> = OnceLock::new();
 
 /// A regular expression, compiled once per process for each distinct pattern (compiling
@@ -96,7 +105,7 @@ static REGEXES: OnceLock<Cache<regex::Regex>> = OnceLock::new();
 /// larger than [`CACHED_REGEX_SIZE`] is compiled for each use instead, within the regex
 /// crate's own limits.
 pub fn regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
-    let cache = REGEXES.get_or_init(Default::default);
+    let cache = REGEXES.get_or_init(|| Cache::with_limit(CACHED_REGEXES));
     if let Some(found) = cache.get(pattern) {
         return Ok(found);
     }

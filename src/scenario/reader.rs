@@ -364,7 +364,12 @@ impl<'s> Reader<'s> {
 
     /// The position of byte `offset` of a scalar's text, which starts at `span`.
     pub fn position_in_scalar(&self, span: Span, text: &str, offset: usize) -> Span {
-        let before = &text[..offset.min(text.len())];
+        // A parser may point into the middle of a character: the position is its start.
+        let mut end = offset.min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let before = &text[..end];
         let line_offset = before.matches('\n').count() as u32;
         let col_in_line = before.rsplit('\n').next().unwrap_or("").chars().count() as u32;
         if line_offset > 0 {
