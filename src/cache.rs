@@ -167,7 +167,7 @@ mod tests {
 
     #[test]
     fn a_large_regular_expression_is_compiled_but_not_kept() {
-        // Megabytes of program from eight bytes of pattern: allowed, not cached.
+        // Megabytes of program from seven bytes of pattern: allowed, not cached.
         assert!(regex("\\w{200}").is_ok());
         assert!(regex("[a-z]{3}-\\d+").is_ok());
         assert!(regex("(a{1000}){1000}").is_err());
