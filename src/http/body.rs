@@ -41,7 +41,7 @@ pub(crate) fn build(spec: &BodySpec) -> Result<BuiltBody, HttpError> {
         BodySpec::File(path) => {
             let (file, size) = open(path)?;
             Ok(BuiltBody {
-                body: Some(streamed(vec![Segment::File(file)])),
+                body: Some(streamed(vec![Segment::File { file, size }])),
                 headers: vec![(CONTENT_LENGTH, HeaderValue::from(size))],
                 record: SentBody::File {
                     path: path.clone(),
@@ -56,7 +56,16 @@ pub(crate) fn build(spec: &BodySpec) -> Result<BuiltBody, HttpError> {
 /// A piece of a streamed body: bytes at hand, or a file read as it is sent.
 enum Segment {
     Bytes(Bytes),
-    File(tokio::fs::File),
+    File { file: tokio::fs::File, size: u64 },
+}
+
+impl Segment {
+    fn len(&self) -> u64 {
+        match self {
+            Segment::Bytes(bytes) => bytes.len() as u64,
+            Segment::File { size, .. } => *size,
+        }
+    }
 }
 
 /// `multipart/form-data` as urllib3 writes it: raw UTF-8 names (HTML5 style, not
@@ -69,7 +78,7 @@ fn build_multipart(parts: &[PartSpec]) -> Result<BuiltBody, HttpError> {
     for part in parts {
         let (head, content, summary) = build_part(part)?;
         let head = format!("--{boundary}\r\n{head}\r\n\r\n");
-        length += head.len() as u64 + content_length(&content, &summary) + 2;
+        length += head.len() as u64 + content.len() + 2;
         segments.push(Segment::Bytes(Bytes::from(head)));
         segments.push(content);
         segments.push(Segment::Bytes(Bytes::from_static(b"\r\n")));
@@ -89,14 +98,6 @@ fn build_multipart(parts: &[PartSpec]) -> Result<BuiltBody, HttpError> {
         ],
         record: SentBody::Multipart(summaries),
     })
-}
-
-fn content_length(content: &Segment, summary: &PartSummary) -> u64 {
-    match (content, &summary.content) {
-        (Segment::Bytes(bytes), _) => bytes.len() as u64,
-        (Segment::File(_), PartContent::File { size, .. }) => *size,
-        (Segment::File(_), PartContent::Text(text)) => text.len() as u64,
-    }
 }
 
 /// Four random 64-bit numbers: no part's content will hold them by chance.
@@ -164,7 +165,7 @@ fn build_part(part: &PartSpec) -> Result<(String, Segment, PartSummary), HttpErr
             }
             Ok((
                 head,
-                Segment::File(file),
+                Segment::File { file, size },
                 PartSummary {
                     name: name.clone(),
                     filename: Some(filename),
@@ -239,7 +240,7 @@ fn streamed(segments: Vec<Segment>) -> RequestBody {
         Segment::Bytes(bytes) => {
             futures_util::stream::once(std::future::ready(Ok(bytes))).left_stream()
         }
-        Segment::File(file) => tokio_util::io::ReaderStream::new(file).right_stream(),
+        Segment::File { file, .. } => tokio_util::io::ReaderStream::new(file).right_stream(),
     });
     StreamBody::new(chunks.map_ok(Frame::data)).boxed_unsync()
 }
