@@ -35,7 +35,7 @@ fn quiet_panics() {
         let on_worker = std::thread::current()
             .name()
             .is_some_and(|name| name.starts_with("sonde-worker-"));
-        if on_worker || sonde::panics::is_quiet() {
+        if on_worker || sonde_core::panics::is_quiet() {
             return;
         }
         let message = info

@@ -23,7 +23,7 @@ pub fn on_worker_stack<F: FnOnce() + Send>(f: F) {
 /// Renders every diagnostic, as `validate` and `run` print them: a location or a caret
 /// computed wrongly panics here (slicing inside a character, say).
 #[allow(dead_code)]
-pub fn render_all(diagnostics: &[sonde::scenario::Diagnostic]) {
+pub fn render_all(diagnostics: &[sonde_core::Diagnostic]) {
     for diagnostic in diagnostics {
         let plain = diagnostic.render(false);
         let _ = diagnostic.render(true);
@@ -32,12 +32,12 @@ pub fn render_all(diagnostics: &[sonde::scenario::Diagnostic]) {
 }
 
 /// libFuzzer's panic hook aborts at once, before `catch_unwind` can act: panics that sonde
-/// catches on purpose (see `sonde::panics`) must not count as crashes.
+/// catches on purpose (see `sonde_core::panics`) must not count as crashes.
 #[allow(dead_code)]
 pub fn quiet_expected_panics() {
     let aborting = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if !sonde::panics::is_quiet() {
+        if !sonde_core::panics::is_quiet() {
             aborting(info);
         }
     }));

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use libfuzzer_sys::fuzz_target;
-use sonde::scenario::{SourceFile, analysis, http_file};
+use sonde_core::{SourceFile, analysis, http_file};
 
 #[path = "common.rs"]
 mod common;

@@ -5,7 +5,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
-use sonde::json_path::{CompiledPath, pick};
+use sonde_core::json_path::{CompiledPath, pick};
 
 #[path = "common.rs"]
 mod common;

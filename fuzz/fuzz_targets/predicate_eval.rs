@@ -12,7 +12,7 @@ use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use sonde::check::predicate::{Literal, evaluate};
 use sonde::check::{Context, ResponseView};
-use sonde::scenario::{SourceFile, yaml};
+use sonde_core::{SourceFile, yaml};
 
 #[path = "common.rs"]
 mod common;

@@ -16,8 +16,8 @@ fuzz_target!(|text: &str| {
         return;
     }
     common::on_worker_stack(|| {
-        let kind = sonde::template::classify(text);
-        let _ = sonde::template::free_variables(text, &kind);
+        let kind = sonde_core::template::classify(text);
+        let _ = sonde_core::template::free_variables(text, &kind);
         let context = json!({
             "name": "ada",
             "n": 3,
@@ -29,9 +29,9 @@ fuzz_target!(|text: &str| {
             "env": {"HOME": "/home/ada"},
         });
         let lookup = |name: &str| context.get(name).and_then(|v| v.as_str());
-        let substituted = sonde::template::substitute(text, lookup);
+        let substituted = sonde_core::template::substitute(text, lookup);
         let engine_context = minijinja::Value::from(minijinja::value::Serde(&context));
-        let rendered = sonde::template::environment().render_str(text, engine_context);
+        let rendered = sonde_core::template::environment().render_str(text, engine_context);
         // Substitution is a shortcut: when it answers, it answers what the engine renders.
         if let Some(fast) = substituted {
             assert_eq!(Some(fast), rendered.ok(), "{text:?}");

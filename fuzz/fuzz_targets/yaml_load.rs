@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use libfuzzer_sys::fuzz_target;
-use sonde::scenario::{SourceFile, analysis, yaml};
+use sonde_core::{SourceFile, analysis, yaml};
 
 #[path = "common.rs"]
 mod common;

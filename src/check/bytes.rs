@@ -9,7 +9,7 @@ use super::Context;
 use super::failure::{Failure, collect};
 use super::predicate::evaluate;
 use super::response::ResponseView;
-use crate::scenario::model::Expect;
+use sonde_core::model::Expect;
 
 pub fn check(expect: &Expect, response: &ResponseView, ctx: &Context, out: &mut Vec<Failure>) {
     let Some(bytes) = &expect.bytes else { return };

@@ -78,7 +78,10 @@ impl Diff {
                         .iter_strings_lossy()
                         .map(|(emphasized, text)| {
                             let text = text.trim_end_matches(['\n', '\r']);
-                            (emphasized, crate::printable::printable(text).into_owned())
+                            (
+                                emphasized,
+                                sonde_core::printable::printable(text).into_owned(),
+                            )
                         })
                         .filter(|(_, text)| !text.is_empty())
                         .collect();

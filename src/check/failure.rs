@@ -2,7 +2,7 @@
 
 use super::diff::Diff;
 use super::predicate::Mismatch;
-use crate::scenario::Span;
+use sonde_core::Span;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Failure {

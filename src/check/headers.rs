@@ -8,7 +8,7 @@ use super::Context;
 use super::failure::{Failure, collect};
 use super::predicate::{Mismatch, evaluate, evaluate_one};
 use super::response::ResponseView;
-use crate::scenario::model::{Expect, Matcher, Predicate};
+use sonde_core::model::{Expect, Matcher, Predicate};
 
 pub fn check(expect: &Expect, response: &ResponseView, ctx: &Context, out: &mut Vec<Failure>) {
     for h in &expect.headers {

@@ -7,7 +7,7 @@ use super::Context;
 use super::failure::{Failure, collect};
 use super::predicate::evaluate;
 use super::response::ResponseView;
-use crate::scenario::model::{Expect, JsonExpect, Matcher, Predicate};
+use sonde_core::model::{Expect, JsonExpect, Matcher, Predicate};
 
 pub fn check(expect: &Expect, response: &ResponseView, ctx: &Context, out: &mut Vec<Failure>) {
     if expect.json.is_empty() {

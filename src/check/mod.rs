@@ -22,7 +22,7 @@ pub use failure::Failure;
 pub use predicate::Resolve;
 pub use response::ResponseView;
 
-use crate::scenario::model::Expect;
+use sonde_core::model::Expect;
 
 /// What the checks need besides the response.
 pub struct Context<'a> {

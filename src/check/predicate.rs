@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use serde_json::Value as J;
 
 use super::json_value::{is_integer, json_cmp, json_eq, show, type_name};
-use crate::scenario::model::{JsonType, Matcher, Pattern, Predicate, Text, Value};
+use sonde_core::model::{JsonType, Matcher, Pattern, Predicate, Text, Value};
 
 /// Turns the expected side of an assertion into JSON: templates are rendered with the
 /// step's variables.
@@ -176,7 +176,7 @@ fn predicate(p: &Predicate, actual: Option<&J>, r: &dyn Resolve) -> Result<(), M
                     let source = r.text(t).map_err(|e| {
                         Mismatch::new(format!("a pattern that could not be computed: {e}"), actual)
                     })?;
-                    crate::cache::regex(&source).map_err(|e| {
+                    sonde_core::cache::regex(&source).map_err(|e| {
                         Mismatch::new(format!("a valid regex, but `{source}` is not: {e}"), actual)
                     })?
                 }
@@ -349,11 +349,11 @@ fn describe_predicate(p: &Predicate, r: &dyn Resolve) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::SourceFile;
-    use crate::scenario::node;
-    use crate::scenario::reader::Reader;
-    use crate::scenario::yaml::read_matcher;
     use serde_json::json;
+    use sonde_core::SourceFile;
+    use sonde_core::node;
+    use sonde_core::reader::Reader;
+    use sonde_core::yaml::read_matcher;
 
     fn matcher(yaml: &str) -> Matcher {
         let source = SourceFile::new("t.yaml", yaml);

@@ -66,12 +66,15 @@ impl<'a> ResponseView<'a> {
     }
 
     /// The values at singular JSONPaths, read without building the document; `None` when
-    /// that cannot be done (see [`crate::json_path::pick`]) or the document is parsed anyway.
-    pub fn pick_json(&self, paths: &[&crate::json_path::CompiledPath]) -> Option<Vec<Option<J>>> {
+    /// that cannot be done (see [`sonde_core::json_path::pick`]) or the document is parsed anyway.
+    pub fn pick_json(
+        &self,
+        paths: &[&sonde_core::json_path::CompiledPath],
+    ) -> Option<Vec<Option<J>>> {
         if self.json.get().is_some() {
             return None;
         }
-        crate::json_path::pick(self.body, paths)
+        sonde_core::json_path::pick(self.body, paths)
     }
 
     /// The body as JSON, parsed on first use. The error says what came instead.

@@ -6,7 +6,7 @@ use super::Context;
 use super::failure::{Failure, collect};
 use super::predicate::evaluate;
 use super::response::ResponseView;
-use crate::scenario::model::{Expect, StatusExpect};
+use sonde_core::model::{Expect, StatusExpect};
 
 pub fn check(expect: &Expect, response: &ResponseView, ctx: &Context, out: &mut Vec<Failure>) {
     // Only a failure shows it.

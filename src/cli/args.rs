@@ -90,8 +90,8 @@ pub struct VariableArgs {
 
 impl VariableArgs {
     /// The variables the command line defines.
-    pub fn run_vars(&self) -> Result<crate::vars::RunVars, String> {
-        crate::vars::RunVars::new(&self.vars, &self.vars_files, &self.secrets)
+    pub fn run_vars(&self) -> Result<sonde_core::vars::RunVars, String> {
+        sonde_core::vars::RunVars::new(&self.vars, &self.vars_files, &self.secrets)
     }
 }
 

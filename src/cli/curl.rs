@@ -8,7 +8,7 @@ use crate::engine::prepare::{Layers, prepare};
 use crate::engine::scope::Scope;
 use crate::exit::Outcome;
 use crate::report::redact::Redactor;
-use crate::scenario;
+use sonde_core as scenario;
 
 pub fn curl(args: &CurlArgs) -> Outcome {
     let run_vars = match args.variables.run_vars() {
@@ -78,7 +78,7 @@ pub fn curl(args: &CurlArgs) -> Outcome {
                         &layers,
                         &scope,
                         &dir,
-                        crate::http::DEFAULT_MAX_BODY,
+                        crate::transport::DEFAULT_MAX_BODY,
                     )
                     .map_err(|e| e.0)
                 });

@@ -17,7 +17,7 @@ pub fn main(cli: Cli) -> Outcome {
     match cli.command {
         Command::Validate(args) => validate::validate(&args),
         Command::Schema => {
-            print!("{}", crate::scenario::schema::scenario_schema_json());
+            print!("{}", sonde_core::schema::scenario_schema_json());
             Outcome::Success
         }
         Command::Serve(args) => serve::serve(&args),

@@ -18,8 +18,8 @@ use crate::run::executor::{self, Options};
 use crate::run::interrupt::Interrupt;
 use crate::run::plan::{Selection, Shard};
 use crate::run::servers::Servers;
-use crate::scenario;
-use crate::scenario::analysis::{check_schema_files, check_variables};
+use sonde_core as scenario;
+use sonde_core::analysis::{check_schema_files, check_variables};
 
 pub fn run(args: &RunArgs) -> Outcome {
     let interrupt = Interrupt::listen();
@@ -66,7 +66,7 @@ impl Run {
         let shard = args.shard.as_deref().map(str::parse::<Shard>).transpose()?;
         let max_body = match &args.max_body {
             Some(size) => parse_size(size)?,
-            None => crate::http::DEFAULT_MAX_BODY,
+            None => crate::transport::DEFAULT_MAX_BODY,
         };
         let found = discover(&input.paths);
         if args.verbose {

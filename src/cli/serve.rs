@@ -4,7 +4,7 @@ use super::args::ServeArgs;
 use crate::exit::Outcome;
 
 pub fn serve(args: &ServeArgs) -> Outcome {
-    let result = crate::server::serve_foreground(args.host, args.port, |addr| {
+    let result = sonde_httpbin::serve_foreground(args.host, args.port, |addr| {
         eprintln!(
             "sonde serve: httpbin-compatible server listening on http://{addr} (Ctrl-C stops it)"
         );

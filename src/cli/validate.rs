@@ -7,9 +7,9 @@ use std::path::Path;
 use super::args::ValidateArgs;
 use crate::exit::Outcome;
 use crate::run::discover::discover;
-use crate::scenario::analysis::{check_schema_files, check_variables};
-use crate::scenario::config::Config;
-use crate::scenario::{self, Diagnostic};
+use sonde_core::analysis::{check_schema_files, check_variables};
+use sonde_core::config::Config;
+use sonde_core::{self as scenario, Diagnostic};
 
 pub fn validate(args: &ValidateArgs) -> Outcome {
     let input = &args.input;

@@ -2,8 +2,8 @@
 
 use serde_json::Value as J;
 
-use crate::http::{Exchange, Session};
-use crate::scenario::model::{Capture, CaptureSource, JsonPath};
+use crate::transport::{Exchange, Session};
+use sonde_core::model::{Capture, CaptureSource, JsonPath};
 
 /// Takes one capture from `exchange`; the error says which capture found nothing and why.
 pub fn take(capture: &Capture, exchange: &Exchange, session: &Session) -> Result<J, String> {
@@ -19,7 +19,7 @@ fn value_of(source: &CaptureSource, exchange: &Exchange, session: &Session) -> R
                 .body
                 .text
                 .as_deref()
-                .and_then(|text| crate::json_path::pick_in_text(text, &[&path.compiled]));
+                .and_then(|text| sonde_core::json_path::pick_in_text(text, &[&path.compiled]));
             if let Some(value) = picked.and_then(|mut found| found.pop()) {
                 return value.ok_or_else(|| nothing_at(path));
             }

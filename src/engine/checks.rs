@@ -5,8 +5,8 @@
 use serde_json::Value as J;
 
 use crate::check::{self, Context, Resolve, ResponseView};
-use crate::http::{BodyContent, Exchange};
-use crate::scenario::model::{Expect, Text, Value};
+use crate::transport::{BodyContent, Exchange};
+use sonde_core::model::{Expect, Text, Value};
 
 use super::scope::Scope;
 use super::{FailureKind, StepFailure};

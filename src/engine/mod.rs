@@ -3,7 +3,7 @@
 //!
 //! ```no_run
 //! # use sonde::engine::{RunContext, run_scenario};
-//! # let scenario: sonde::scenario::Scenario = todo!();
+//! # let scenario: sonde_core::Scenario = todo!();
 //! let ctx = RunContext::default();
 //! let record = run_scenario(&scenario, &ctx, &mut |step| println!("{}: {:?}", step.name, step.outcome));
 //! ```
@@ -23,11 +23,11 @@ use std::time::{Duration, Instant};
 use indexmap::IndexMap;
 use serde_json::Value as J;
 
-use crate::http::{self, ClientPool, Exchange, FailedExchange, Session};
-use crate::scenario::Span;
-use crate::scenario::model::{Scenario, Settings, Step, Vars};
+use crate::transport::{self, ClientPool, Exchange, FailedExchange, Session};
 use prepare::{Layers, prepare};
 use scope::Scope;
+use sonde_core::Span;
+use sonde_core::model::{Scenario, Settings, Step, Vars};
 
 /// What a whole run shares.
 #[derive(Debug, Clone)]
@@ -52,7 +52,7 @@ impl Default for RunContext {
             vars: IndexMap::new(),
             config_vars: Vars::default(),
             config_session: Settings::default(),
-            max_body: http::DEFAULT_MAX_BODY,
+            max_body: transport::DEFAULT_MAX_BODY,
             pool: ClientPool::global(),
             interrupted: Arc::default(),
         }
@@ -163,7 +163,7 @@ pub fn run_scenario(
     on_step: &mut dyn FnMut(&StepRecord),
 ) -> FileRecord {
     let started = Instant::now();
-    http::block_on(run_scenario_async(scenario, ctx, on_step)).unwrap_or_else(|error| {
+    transport::block_on(run_scenario_async(scenario, ctx, on_step)).unwrap_or_else(|error| {
         // No runtime: the system refused the resources for one. Every step says so.
         let steps = (scenario.steps.iter().enumerate())
             .map(|(index, step)| {
@@ -308,7 +308,7 @@ impl FileRun<'_> {
             } else {
                 &mut self.session
             };
-            match http::send_async(&self.ctx.pool, session, &prepared).await {
+            match transport::send_async(&self.ctx.pool, session, &prepared).await {
                 Ok(exchange) => {
                     record.failed_exchange = None;
                     let failures = checks::evaluate(&step.expect, &exchange, &self.scope);
@@ -362,20 +362,21 @@ impl FileRun<'_> {
 }
 
 /// The credentials of a prepared request, and the encoded forms they travel in.
-pub fn secrets_of(prepared: &http::PreparedRequest) -> Vec<String> {
+pub fn secrets_of(prepared: &transport::PreparedRequest) -> Vec<String> {
     use base64::Engine as _;
     let mut secrets = Vec::new();
     match &prepared.auth {
         Some(
-            http::AuthSpec::Basic { user, password } | http::AuthSpec::Digest { user, password },
+            transport::AuthSpec::Basic { user, password }
+            | transport::AuthSpec::Digest { user, password },
         ) => {
             let pair = format!("{user}:{password}");
             secrets.push(base64::engine::general_purpose::STANDARD.encode(&pair));
             secrets.push(password.clone());
             secrets.push(user.clone());
         }
-        Some(http::AuthSpec::Bearer(token)) => secrets.push(token.clone()),
-        Some(http::AuthSpec::Header { value, .. }) => secrets.push(value.clone()),
+        Some(transport::AuthSpec::Bearer(token)) => secrets.push(token.clone()),
+        Some(transport::AuthSpec::Header { value, .. }) => secrets.push(value.clone()),
         None => {}
     }
     if let Some(proxies) = &prepared.profile.proxies {

@@ -7,13 +7,13 @@ use bytes::Bytes;
 use serde_json::Value as J;
 
 use super::scope::{Scope, TemplateError, scalar_text};
-use crate::http::url::{QueryParams, add_query, join, quote_plus};
-use crate::http::{
+use crate::transport::request_url::{QueryParams, add_query, join, quote_plus};
+use crate::transport::{
     AuthSpec, BodySpec, PartSpec, PreparedRequest, RetryPolicy, SendOptions, TransportProfile,
     default_headers,
 };
-use crate::http::{ProxyUrls, Verification};
-use crate::scenario::model::{
+use crate::transport::{ProxyUrls, Verification};
+use sonde_core::model::{
     Auth, ClientCert, Data, FileContent, FilePart, Headers, Params, Proxies, Request, Setting,
     Settings, Text, Value, Verify,
 };
@@ -342,7 +342,7 @@ fn options(
         .unwrap_or_default();
     let encoding = match &request.encoding {
         Some(label) => Some(
-            crate::http::Charset::for_label(&label.value).ok_or_else(|| {
+            crate::transport::Charset::for_label(&label.value).ok_or_else(|| {
                 PrepareError(format!(
                     "`{}` is not a known charset (encoding)",
                     label.value
@@ -366,7 +366,7 @@ fn options(
         max_redirects: layers
             .nearest(|s| s.max_redirects.as_ref())
             .copied()
-            .unwrap_or(crate::http::DEFAULT_MAX_REDIRECTS),
+            .unwrap_or(crate::transport::DEFAULT_MAX_REDIRECTS),
         max_body,
         save_body: request
             .save_body

@@ -12,8 +12,8 @@ use indexmap::IndexMap;
 use minijinja::ErrorKind;
 use serde_json::Value as J;
 
-use crate::scenario::model::{Text, TextKind, Value, Vars};
-use crate::template;
+use sonde_core::model::{Text, TextKind, Value, Vars};
+use sonde_core::template;
 
 /// A template that could not be rendered, in one sentence.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

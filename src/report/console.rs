@@ -102,7 +102,7 @@ impl Console {
                 block.push_str(&format!("    {} {}\n", step_mark(step.outcome), step.name));
                 if let Some(exchange) = &step.exchange {
                     for line in super::exchange_text(exchange).lines() {
-                        let line = crate::printable::printable(line);
+                        let line = sonde_core::printable::printable(line);
                         block.push_str(&format!("      {line}\n"));
                     }
                 }
@@ -137,7 +137,7 @@ impl Console {
             "files: {} passed, {} failed; {}",
             summary.files_passed,
             summary.files_failed,
-            crate::duration::display(summary.wall_time)
+            sonde_core::duration::display(summary.wall_time)
         );
         block.push_str(&format!("\n{files_line}\n"));
         let last = format!(
@@ -221,7 +221,7 @@ fn file_counts(report: &FileReport) -> String {
     format!(
         "({}; {})",
         parts.join(", "),
-        crate::duration::display(report.time)
+        sonde_core::duration::display(report.time)
     )
 }
 

@@ -1,7 +1,7 @@
 //! A prepared request as an equivalent `curl` command line.
 
-use crate::http::{AuthSpec, BodySpec, PartSpec, PreparedRequest, default_headers};
 use crate::report::redact::{MASK, Redactor};
+use crate::transport::{AuthSpec, BodySpec, PartSpec, PreparedRequest, default_headers};
 
 /// The `curl` command that sends what `prepared` describes. Credentials are `***` unless
 /// `show_secrets`; other secrets are redacted by `redactor`.
@@ -137,9 +137,9 @@ pub fn command(prepared: &PreparedRequest, show_secrets: bool, redactor: &Redact
         args.extend(["-x".into(), quote(proxy)]);
     }
     match &prepared.profile.verify {
-        crate::http::Verification::Default => {}
-        crate::http::Verification::Off => args.push("-k".into()),
-        crate::http::Verification::CaBundle(path) => {
+        crate::transport::Verification::Default => {}
+        crate::transport::Verification::Off => args.push("-k".into()),
+        crate::transport::Verification::CaBundle(path) => {
             args.extend(["--cacert".into(), quote(&path.display().to_string())])
         }
     }

@@ -3,10 +3,10 @@
 use std::path::Path;
 
 use crate::engine::{FileRecord, Outcome as EngineOutcome, StepRecord};
-use crate::http::{Exchange, RequestRecord};
 use crate::report::redact::{MASK, Redactor};
 use crate::run::events::{AssertionReport, ExchangeReport, FileReport, Outcome, StepReport};
-use crate::scenario::Loaded;
+use crate::transport::{Exchange, RequestRecord};
+use sonde_core::Loaded;
 
 /// How much of a response body a report shows.
 const PREVIEW_CHARS: usize = 2000;
@@ -55,8 +55,8 @@ pub fn load_error_report(index: usize, path: &Path, rendered: String) -> FileRep
 }
 
 /// Where the file turns TLS verification off: said, so it is never off unnoticed.
-fn tls_warnings(scenario: &crate::scenario::Scenario, path: &Path) -> Vec<String> {
-    use crate::scenario::model::Verify;
+fn tls_warnings(scenario: &sonde_core::Scenario, path: &Path) -> Vec<String> {
+    use sonde_core::model::Verify;
     let session = std::iter::once((scenario.session.verify.as_ref(), 1));
     let steps = scenario
         .steps

@@ -3,8 +3,8 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use crate::scenario::Syntax;
-use crate::scenario::config::CONFIG_FILE_NAMES;
+use sonde_core::Syntax;
+use sonde_core::config::CONFIG_FILE_NAMES;
 
 /// What discovery found.
 #[derive(Debug, Default)]

@@ -2,7 +2,7 @@
 //!
 //! The work waits on the network far more than on the CPU, so files are not given a thread
 //! each: one worker thread per core runs its share of the `jobs` files at once, as tasks on
-//! its own single-threaded tokio runtime (the one `crate::http` sends on). A worker blocks
+//! its own single-threaded tokio runtime (the one `crate::transport` sends on). A worker blocks
 //! only when none of its files has anything to do, and its files share its connections.
 //! Files are taken from one queue in input order, so with `--jobs 1` they run in it.
 //!
@@ -141,7 +141,7 @@ where
     Fut: Future<Output = Option<FileReport>>,
 {
     let all = futures_util::future::join_all((0..slots).map(|_| run_slot(queue, sender)));
-    if let Err(error) = crate::http::block_on(all) {
+    if let Err(error) = crate::transport::block_on(all) {
         report_unrun(queue, sender, &format!("sonde could not start: {error}"));
     }
 }

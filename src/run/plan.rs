@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::scenario::Scenario;
+use sonde_core::Scenario;
 
 /// `--shard i/n`: part `i` (1-based) of `n`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,7 +101,7 @@ impl Selection {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::{SourceFile, yaml};
+    use sonde_core::{SourceFile, yaml};
 
     #[test]
     fn shards_are_disjoint_and_cover_every_file() {

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use indexmap::IndexMap;
 
-use crate::scenario::config::{Server, ServerKind};
-use crate::server::ServerHandle;
+use sonde_core::config::{Server, ServerKind};
+use sonde_httpbin::ServerHandle;
 
 /// Running servers; their URLs become variables of the same names.
 #[derive(Default)]
@@ -39,7 +39,7 @@ impl Servers {
             let name = server.name.value.clone();
             let url = match &server.kind {
                 ServerKind::Builtin => {
-                    let handle = crate::server::spawn([127, 0, 0, 1].into(), 0).map_err(|e| {
+                    let handle = sonde_httpbin::spawn([127, 0, 0, 1].into(), 0).map_err(|e| {
                         format!("server `{name}`: the embedded server did not start: {e}")
                     })?;
                     let url = handle.url();
@@ -134,7 +134,7 @@ fn wait_ready(url: &str, timeout: Duration, child: &mut Child) -> Result<(), Str
     }
     Err(format!(
         "{url} did not answer 2xx within {}",
-        crate::duration::display(timeout)
+        sonde_core::duration::display(timeout)
     ))
 }
 
@@ -279,7 +279,7 @@ mod tests {
 
     #[test]
     fn starts_and_stops_the_builtin_server() {
-        let config = crate::scenario::config::Config::load(&crate::scenario::SourceFile::new(
+        let config = sonde_core::config::Config::load(&sonde_core::SourceFile::new(
             "sonde.yaml",
             "servers: { bin: builtin }\n",
         ))
@@ -293,7 +293,7 @@ mod tests {
 
     #[test]
     fn a_command_that_never_gets_ready_is_reported_with_its_output() {
-        let config = crate::scenario::config::Config::load(&crate::scenario::SourceFile::new(
+        let config = sonde_core::config::Config::load(&sonde_core::SourceFile::new(
             "sonde.yaml",
             "servers:\n  api:\n    command: sh -c 'echo starting on {{ port }}; exit 3'\n    ready: \"{{ url }}/health\"\n    timeout: 5s\n",
         ))

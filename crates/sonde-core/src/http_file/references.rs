@@ -1,0 +1,186 @@
+//! References to earlier responses (`{{login.response.body.$.token}}`) as captures.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::jspath;
+use super::names::NameTable;
+use crate::model::{Capture, CaptureSource, JsonPath};
+use crate::source::{Span, Spanned};
+
+/// The requests a file names (`# @name`, or a one-word `###` title), by step index.
+#[derive(Debug, Default)]
+pub struct RequestTable {
+    entries: Vec<(String, usize)>,
+}
+
+impl RequestTable {
+    /// Adds a name; `false` when it is taken.
+    pub fn insert(&mut self, name: &str, step: usize) -> bool {
+        if self.get(name).is_some() {
+            return false;
+        }
+        self.entries.push((name.to_owned(), step));
+        true
+    }
+
+    pub fn get(&self, name: &str) -> Option<usize> {
+        self.entries
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, s)| *s)
+    }
+
+    pub fn names(&self) -> Vec<&str> {
+        self.entries.iter().map(|(n, _)| n.as_str()).collect()
+    }
+}
+
+/// The captures that references and scripts add to the steps they read from.
+#[derive(Debug, Default)]
+pub struct Captures {
+    /// (step, what is captured) → the variable holding it, so one value is captured once.
+    by_source: HashMap<(usize, String), String>,
+    taken: HashSet<String>,
+    pub by_step: BTreeMap<usize, Vec<Capture>>,
+    /// Capture name → the first step that sets it.
+    pub producer: HashMap<String, usize>,
+}
+
+impl Captures {
+    pub fn add(&mut self, step: usize, name: Spanned<String>, source: CaptureSource) {
+        self.taken.insert(name.value.clone());
+        self.producer.entry(name.value.clone()).or_insert(step);
+        self.by_step
+            .entry(step)
+            .or_default()
+            .push(Capture { name, source });
+    }
+
+    /// The variable that holds `key` of `step`, made the first time it is asked for.
+    pub fn variable_for(
+        &mut self,
+        step: usize,
+        key: String,
+        wanted: String,
+        names: &NameTable,
+        make: impl FnOnce() -> (Span, CaptureSource),
+    ) -> String {
+        if let Some(name) = self.by_source.get(&(step, key.clone())) {
+            return name.clone();
+        }
+        let mut name = wanted.clone();
+        let mut n = 1;
+        while self.taken.contains(&name) || names.has_ident(&name) {
+            n += 1;
+            name = format!("{wanted}_{n}");
+        }
+        let (span, source) = make();
+        self.add(step, Spanned::new(name.clone(), span), source);
+        self.by_source.insert((step, key), name.clone());
+        name
+    }
+}
+
+/// What `response.…` points at: a key identifying it, a name suffix, and the capture source.
+pub fn reference_source(path: &str, at: Span) -> Result<(String, String, CaptureSource), String> {
+    let Some(part) = path.strip_prefix("response.") else {
+        return Err("only the response of another request can be used, not its request".into());
+    };
+    if part == "body" || part == "body.*" {
+        return Ok(("body".into(), "body".into(), CaptureSource::Body));
+    }
+    if let Some(header) = part
+        .strip_prefix("headers.")
+        .filter(|h| super::block::is_token(h))
+    {
+        let key = format!("header:{}", header.to_ascii_lowercase());
+        let suffix = format!("headers__{}", sanitize(header));
+        return Ok((
+            key,
+            suffix,
+            CaptureSource::Header(Spanned::new(header.to_owned(), at)),
+        ));
+    }
+    let Some(body_path) = part.strip_prefix("body.") else {
+        return Err(format!("`{part}` is not `body…` or `headers.NAME`"));
+    };
+    if body_path.starts_with('/') {
+        return Err("XPath is not supported: sonde reads JSON bodies".into());
+    }
+    let json_path = if body_path.starts_with('$') {
+        body_path.to_owned()
+    } else {
+        let accessors = jspath::parse_accessors(body_path)
+            .ok_or_else(|| format!("`{body_path}` is not a JSON path"))?;
+        jspath::to_json_path(&accessors)
+    };
+    let compiled = crate::cache::json_path(&json_path)
+        .map_err(|e| format!("`{json_path}` is not a valid JSONPath: {e}"))?;
+    let source = CaptureSource::Json(JsonPath {
+        source: Spanned::new(json_path.clone(), at),
+        compiled,
+    });
+    Ok((
+        format!("json:{json_path}"),
+        format!("body__{}", sanitize(&json_path[1..])),
+        source,
+    ))
+}
+
+/// Letters and digits kept, every other run of characters made one `_`.
+fn sanitize(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    out.trim_matches('_').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key_and_suffix(path: &str) -> Result<(String, String), String> {
+        reference_source(path, Span::new(1, 1)).map(|(key, suffix, _)| (key, suffix))
+    }
+
+    #[test]
+    fn reads_what_a_reference_points_at() {
+        let pair = |a: &str, b: &str| Ok((a.to_string(), b.to_string()));
+        assert_eq!(
+            key_and_suffix("response.body.$.a[0].b"),
+            pair("json:$.a[0].b", "body__a_0_b")
+        );
+        assert_eq!(
+            key_and_suffix("response.body.a.b"),
+            pair("json:$.a.b", "body__a_b")
+        );
+        assert_eq!(key_and_suffix("response.body.*"), pair("body", "body"));
+        assert_eq!(
+            key_and_suffix("response.headers.X-Token"),
+            pair("header:x-token", "headers__X_Token")
+        );
+        assert!(key_and_suffix("response.body.$[").is_err());
+        assert!(key_and_suffix("response.headers.a b").is_err());
+    }
+
+    #[test]
+    fn one_value_is_captured_once() {
+        let mut captures = Captures::default();
+        let names = NameTable::default();
+        let source = || (Span::new(1, 1), CaptureSource::Body);
+        let a = captures.variable_for(0, "body".into(), "x__body".into(), &names, source);
+        let b = captures.variable_for(0, "body".into(), "x__body".into(), &names, source);
+        let c = captures.variable_for(1, "body".into(), "x__body".into(), &names, source);
+        assert_eq!(
+            (a.as_str(), b.as_str(), c.as_str()),
+            ("x__body", "x__body", "x__body_2")
+        );
+        assert_eq!(captures.by_step[&0].len(), 1);
+        assert_eq!(captures.producer["x__body_2"], 1);
+    }
+}

@@ -1,0 +1,3 @@
+//! The embedded server's integration tests, one binary.
+
+mod server;

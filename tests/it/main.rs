@@ -1,0 +1,23 @@
+//! The integration tests of the `sonde` crate, one binary (a binary per file linked the whole
+//! dependency tree twenty times over: 12 GB of disk for a clean `cargo test`).
+
+mod checks;
+mod curl;
+mod engine_auth;
+mod engine_captures;
+mod engine_requests;
+mod engine_sessions;
+mod engine_templates;
+mod engine_tls;
+mod engine_transport;
+mod faults;
+mod http_file;
+mod interrupt;
+mod malformed;
+mod model;
+mod run;
+mod scale;
+mod scenarios;
+mod schema;
+mod support;
+mod validate;

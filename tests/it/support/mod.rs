@@ -1,0 +1,68 @@
+//! What the tests share: `sonde(["validate", "x.yaml"]).run()` runs the binary (here), and
+//! `scenario(yaml).against(&server).run()` runs a file in-process (`engine`).
+
+pub mod engine;
+pub mod proxy;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+pub struct Sonde {
+    command: Command,
+}
+
+/// `sonde ARGS…`, run from `tests/fixtures`, with colour off and no inherited SONDE_ variables.
+pub fn sonde<I, S>(args: I) -> Sonde
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sonde"));
+    command
+        .args(args)
+        .current_dir(fixtures())
+        .env("NO_COLOR", "1");
+    Sonde { command }
+}
+
+pub struct Output {
+    pub status: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Sonde {
+    pub fn current_dir(mut self, dir: impl AsRef<Path>) -> Sonde {
+        self.command.current_dir(dir);
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Sonde {
+        self.command.env(key, value);
+        self
+    }
+
+    pub fn run(mut self) -> Output {
+        let output = self.command.output().expect("the sonde binary runs");
+        Output {
+            status: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+impl Output {
+    pub fn expect_status(self, status: i32) -> Output {
+        assert_eq!(
+            self.status, status,
+            "exit status\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
