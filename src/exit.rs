@@ -31,3 +31,9 @@ impl From<Outcome> for ExitCode {
         ExitCode::from(outcome.code())
     }
 }
+
+/// Says why a command could not do its work, and gives the status for invalid input.
+pub fn invalid(error: &dyn std::fmt::Display) -> Outcome {
+    eprintln!("error: {error}");
+    Outcome::Invalid
+}

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
-use sonde::run::events::{
+use sonde::events::{
     AssertionReport, ExchangeReport, FileReport, Outcome, StepReport, Summary,
 };
 

@@ -3,11 +3,11 @@
 //! the config's servers stay as `{{name}}` placeholders, said in a comment.
 
 use super::args::CurlArgs;
-use super::validate::load_config;
 use crate::engine::prepare::{Layers, prepare};
 use crate::engine::scope::Scope;
 use crate::exit::Outcome;
 use crate::report::redact::Redactor;
+use crate::run::load_config;
 use sonde_core as scenario;
 
 pub fn curl(args: &CurlArgs) -> Outcome {

@@ -2,16 +2,14 @@
 
 use std::collections::BTreeSet;
 use std::io::Write as _;
-use std::path::Path;
 
 use super::args::ValidateArgs;
 use crate::exit::Outcome;
 use crate::run::discover::discover;
-use sonde_core::analysis::{check_schema_files, check_variables};
-use sonde_core::config::Config;
+use crate::run::{load_config, static_checks};
 use sonde_core::{self as scenario, Diagnostic};
 
-pub fn validate(args: &ValidateArgs) -> Outcome {
+pub(super) fn validate(args: &ValidateArgs) -> Outcome {
     let input = &args.input;
     let color = super::stderr_color(input.color);
     let mut stderr = std::io::stderr().lock();
@@ -23,10 +21,7 @@ pub fn validate(args: &ValidateArgs) -> Outcome {
 
     let run_vars = match input.variables.run_vars() {
         Ok(v) => v,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return Outcome::Invalid;
-        }
+        Err(message) => return crate::exit::invalid(&message),
     };
     let config = match load_config(input.variables.config.as_deref(), &input.paths) {
         Ok(c) => c,
@@ -61,9 +56,7 @@ pub fn validate(args: &ValidateArgs) -> Outcome {
                             skipped.what
                         );
                     }
-                    let mut problems = check_variables(&loaded.scenario, &outer);
-                    problems.extend(check_schema_files(&loaded.scenario));
-                    problems
+                    static_checks(&loaded, &outer)
                 }
                 Err(diagnostics) => diagnostics,
             }
@@ -93,19 +86,4 @@ pub fn validate(args: &ValidateArgs) -> Outcome {
     } else {
         Outcome::Success
     }
-}
-
-/// The config named with `--config`, else a `sonde.yaml` beside the scenarios, else none.
-pub fn load_config(
-    explicit: Option<&Path>,
-    paths: &[std::path::PathBuf],
-) -> Result<Config, Vec<Diagnostic>> {
-    let Some(path) = explicit
-        .map(Path::to_path_buf)
-        .or_else(|| Config::find(paths))
-    else {
-        return Ok(Config::default());
-    };
-    let source = scenario::read_source(&path)?;
-    Config::load(&source)
 }

@@ -186,7 +186,7 @@ pub fn run_scenario(
 }
 
 /// [`run_scenario`] on the caller's single-threaded tokio runtime, so that one thread can
-/// run several files at once (see `crate::run::executor`).
+/// run several files at once (the executor of `crate::run`).
 pub async fn run_scenario_async(
     scenario: &Scenario,
     ctx: &RunContext,

@@ -7,7 +7,7 @@ use std::time::Duration;
 use anstyle::{AnsiColor, Style};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::run::events::{Event, FileReport, Outcome, StepReport, Summary};
+use crate::events::{Event, FileReport, Outcome, StepReport, Summary};
 
 pub struct Console {
     color: bool,
@@ -16,6 +16,9 @@ pub struct Console {
     /// Failed files, kept to print their failures after the run, in input order.
     failed: Vec<FileReport>,
     failures_so_far: usize,
+    steps_so_far: usize,
+    /// The file started last, shown on the progress bar.
+    running: String,
 }
 
 impl Console {
@@ -37,20 +40,53 @@ impl Console {
             }),
             failed: Vec::new(),
             failures_so_far: 0,
+            steps_so_far: 0,
+            running: String::new(),
         }
     }
+}
 
-    pub fn on_event(&mut self, event: &Event) {
+impl super::Reporter for Console {
+    fn on_event(&mut self, event: &Event) {
         match event {
             Event::RunStarted { files } => {
                 if let Some(bar) = &self.progress {
                     bar.set_length(*files as u64);
                 }
             }
-            Event::FileStarted { .. } | Event::StepFinished { .. } => {}
+            Event::FileStarted { path, .. } => self.file_started(path),
+            Event::StepFinished { step, .. } => self.step_finished(step),
             Event::FileFinished(report) => self.file_finished(report),
             Event::RunFinished(summary) => self.run_finished(summary),
         }
+    }
+}
+
+impl Console {
+    /// The progress bar names the file started last.
+    fn file_started(&mut self, path: &std::path::Path) {
+        if let Some(bar) = &self.progress {
+            self.running = path.display().to_string();
+            bar.set_message(self.progress_message());
+        }
+    }
+
+    /// The progress bar counts steps as they finish, and failures as they happen.
+    fn step_finished(&mut self, step: &StepReport) {
+        if let Some(bar) = &self.progress {
+            self.steps_so_far += 1;
+            self.failures_so_far += usize::from(step.outcome == Outcome::Failed);
+            bar.set_message(self.progress_message());
+        }
+    }
+
+    fn progress_message(&self) -> String {
+        let failed = if self.failures_so_far > 0 {
+            format!(", {} failed", self.failures_so_far)
+        } else {
+            String::new()
+        };
+        format!("· {} steps{failed} · {}", self.steps_so_far, self.running)
     }
 
     fn paint(&self, style: Style, text: &str) -> String {
@@ -113,10 +149,9 @@ impl Console {
             bar.inc(1);
         }
         if !report.passed() {
-            self.failures_so_far +=
-                report.count(Outcome::Failed) + usize::from(report.error.is_some());
             if let Some(bar) = &self.progress {
-                bar.set_message(format!("{} failed", self.failures_so_far));
+                self.failures_so_far += usize::from(report.error.is_some());
+                bar.set_message(self.progress_message());
             }
             self.failed.push(report.clone());
         }

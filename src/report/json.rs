@@ -7,7 +7,46 @@ use std::path::Path;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::run::events::{FileReport, Summary};
+use super::{ReportError, Reporter};
+use crate::events::{Event, FileReport, Summary};
+
+/// `--json F`: keeps the files as they finish, writes the report at the end.
+pub struct JsonReporter {
+    path: std::path::PathBuf,
+    files: Vec<FileReport>,
+    summary: Summary,
+}
+
+impl JsonReporter {
+    pub fn new(path: std::path::PathBuf) -> JsonReporter {
+        JsonReporter {
+            path,
+            files: Vec::new(),
+            summary: Summary::default(),
+        }
+    }
+}
+
+impl Reporter for JsonReporter {
+    fn on_event(&mut self, event: &Event) {
+        match event {
+            Event::FileFinished(file) => self.files.push(file.as_ref().clone()),
+            Event::RunFinished(summary) => self.summary = *summary,
+            _ => {}
+        }
+    }
+
+    fn finish(&mut self) -> Result<(), ReportError> {
+        self.files.sort_by_key(|f| f.index);
+        write(self.files.iter().collect(), &self.summary, &self.path).map_err(|source| {
+            ReportError {
+                kind: "JSON",
+                path: self.path.clone(),
+                source,
+            }
+        })
+    }
+}
 
 #[derive(Debug, Serialize, JsonSchema)]
 #[schemars(title = "sonde run report")]

@@ -5,7 +5,48 @@ use std::path::Path;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use crate::run::events::{FileReport, Outcome, StepReport, Summary};
+use super::{ReportError, Reporter};
+use crate::events::{Event, FileReport, Outcome, StepReport, Summary};
+
+/// `--junit F`: a testsuite made as each file finishes, the report written at the end.
+pub struct JunitReporter {
+    path: std::path::PathBuf,
+    /// Suites with their file's index: files finish out of order, reports keep the input's.
+    suites: Vec<(usize, TestSuite)>,
+    summary: Summary,
+}
+
+impl JunitReporter {
+    pub fn new(path: std::path::PathBuf) -> JunitReporter {
+        JunitReporter {
+            path,
+            suites: Vec::new(),
+            summary: Summary::default(),
+        }
+    }
+}
+
+impl Reporter for JunitReporter {
+    fn on_event(&mut self, event: &Event) {
+        match event {
+            Event::FileFinished(file) => self.suites.push((file.index, suite(file))),
+            Event::RunFinished(summary) => self.summary = *summary,
+            _ => {}
+        }
+    }
+
+    fn finish(&mut self) -> Result<(), ReportError> {
+        self.suites.sort_by_key(|(index, _)| *index);
+        let mut report = Report::new("sonde");
+        report.set_time(self.summary.wall_time);
+        report.add_test_suites(self.suites.drain(..).map(|(_, suite)| suite));
+        write(&report, &self.path).map_err(|source| ReportError {
+            kind: "JUnit",
+            path: self.path.clone(),
+            source,
+        })
+    }
+}
 
 /// The report of a run, files in input order.
 pub fn report<'a>(files: impl IntoIterator<Item = &'a FileReport>, summary: &Summary) -> Report {

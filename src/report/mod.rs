@@ -1,4 +1,9 @@
-//! Reporters: independent consumers of the executor's events.
+//! Reporters: independent consumers of the run's events (`crate::events`). Each
+//! implements [`Reporter`]; [`reporters`] builds those the options ask for, in one place.
+//! A new report format is a file here, a line in [`reporters`] and a flag.
+//!
+//! Reporters see only events, already redacted: they never reach back into the engine or
+//! the command line.
 
 pub mod console;
 pub mod curl;
@@ -6,7 +11,62 @@ pub mod json;
 pub mod junit;
 pub mod redact;
 
-use crate::run::events::ExchangeReport;
+use std::path::PathBuf;
+
+use crate::events::{Event, ExchangeReport};
+
+/// A consumer of a run's events.
+pub trait Reporter {
+    /// Called for every event, in the order of [`Event`]'s documentation, on the one
+    /// thread that reports.
+    fn on_event(&mut self, event: &Event);
+
+    /// Called once after `RunFinished`: a reporter that writes a file writes it now.
+    fn finish(&mut self) -> Result<(), ReportError> {
+        Ok(())
+    }
+}
+
+/// Which reporters a run has, and their settings.
+#[derive(Debug, Clone, Default)]
+pub struct ReportOptions {
+    /// Colours on the terminal.
+    pub color: bool,
+    /// Every exchange of every step on the terminal.
+    pub verbose: bool,
+    /// A progress bar on the terminal.
+    pub progress: bool,
+    /// `--junit F`.
+    pub junit: Option<PathBuf>,
+    /// `--json F`.
+    pub json: Option<PathBuf>,
+}
+
+/// A report that could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write the {kind} report {}: {source}", path.display())]
+pub struct ReportError {
+    pub kind: &'static str,
+    pub path: PathBuf,
+    #[source]
+    pub source: std::io::Error,
+}
+
+/// The reporters the options ask for: the console always, then each file report.
+pub fn reporters(options: &ReportOptions) -> Vec<Box<dyn Reporter>> {
+    let mut reporters: Vec<Box<dyn Reporter>> = vec![Box::new(console::Console::new(
+        options.color,
+        options.verbose,
+        options.progress,
+    ))];
+    if let Some(path) = &options.junit {
+        reporters.push(Box::new(junit::JunitReporter::new(path.clone())));
+    }
+    if let Some(path) = &options.json {
+        reporters.push(Box::new(json::JsonReporter::new(path.clone())));
+    }
+    reporters
+}
 
 /// Text without ANSI escape sequences (reports are not terminals).
 pub fn strip_ansi(text: &str) -> String {

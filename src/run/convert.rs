@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use crate::engine::{FileRecord, Outcome as EngineOutcome, StepRecord};
+use crate::events::{AssertionReport, ExchangeReport, FileReport, Outcome, StepReport};
 use crate::report::redact::{MASK, Redactor};
-use crate::run::events::{AssertionReport, ExchangeReport, FileReport, Outcome, StepReport};
 use crate::transport::{Exchange, RequestRecord};
 use sonde_core::Loaded;
 

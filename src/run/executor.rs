@@ -9,6 +9,7 @@
 //! Workers send events over a channel to the one thread that owns the terminal and the
 //! reports, so each file's block is printed whole and reports keep the input order.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -17,8 +18,8 @@ use std::time::{Duration, Instant};
 
 use futures_util::FutureExt as _;
 
-use super::events::{Event, FileReport, Summary};
 use super::interrupt::Interrupt;
+use crate::events::{Event, FileReport, StepReport, Summary};
 
 /// The default number of files run at once: the work waits on the network, not the CPU.
 pub fn default_jobs() -> usize {
@@ -38,7 +39,7 @@ const EVENT_POLL: Duration = Duration::from_millis(5);
 /// Files are loaded on the workers, recursively: deep documents need room.
 const WORKER_STACK: usize = 64 * 1024 * 1024;
 
-pub struct Options {
+pub(super) struct Options {
     pub jobs: usize,
     /// Stop starting new files after the first failure; running ones finish.
     pub fail_fast: bool,
@@ -60,19 +61,19 @@ struct Queue<F> {
 /// `run_file` returns `None` for a file the selection leaves out entirely. On an
 /// interruption no new file starts, and files still running get [`GRACE`] to finish; those
 /// that do not are left behind (the process is about to exit).
-pub fn execute<F, Fut>(
+pub(super) fn execute<F, Fut>(
     files: Vec<PathBuf>,
     options: &Options,
     run_file: Arc<F>,
     interrupt: &Interrupt,
-    mut on_event: impl FnMut(Event),
+    mut on_event: impl FnMut(&Event),
 ) -> Summary
 where
     F: Fn(usize, PathBuf) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Option<FileReport>>,
 {
     let started = Instant::now();
-    on_event(Event::RunStarted { files: files.len() });
+    on_event(&Event::RunStarted { files: files.len() });
     let (sender, receiver) = mpsc::channel::<Event>();
     let jobs = options.jobs.max(1);
     let workers = cores().min(jobs);
@@ -107,17 +108,23 @@ where
     }
     drop(sender);
     let mut summary = Summary::default();
+    let mut steps = StepsByFile::default();
     let mut interrupted_at: Option<Instant> = None;
     loop {
         // Events are collected every few milliseconds rather than waited for: a worker
         // sending to a waiting receiver must wake it (a system call and a context switch
         // per event); sending to one that is not waiting costs nothing.
         match receiver.try_recv() {
+            Ok(Event::FileFinished(mut report)) => {
+                report.steps = steps.take(report.index);
+                summary.add(&report);
+                on_event(&Event::FileFinished(report));
+            }
             Ok(event) => {
-                if let Event::FileFinished(report) = &event {
-                    summary.add(report);
+                on_event(&event);
+                if let Event::StepFinished { file, step } = event {
+                    steps.keep(file, *step);
                 }
-                on_event(event);
             }
             Err(TryRecvError::Disconnected) => break,
             Err(TryRecvError::Empty) => std::thread::park_timeout(EVENT_POLL),
@@ -130,8 +137,24 @@ where
         }
     }
     summary.wall_time = started.elapsed();
-    on_event(Event::RunFinished(summary));
+    on_event(&Event::RunFinished(summary));
     summary
+}
+
+/// The steps of the files still running. A worker sends a file's steps one by one, then the
+/// file without them (moved, not copied); they are put back here, so every reporter sees a
+/// `FileFinished` with all its steps.
+#[derive(Default)]
+struct StepsByFile(HashMap<usize, Vec<StepReport>>);
+
+impl StepsByFile {
+    fn keep(&mut self, file: usize, step: StepReport) {
+        self.0.entry(file).or_default().push(step);
+    }
+
+    fn take(&mut self, file: usize) -> Vec<StepReport> {
+        self.0.remove(&file).unwrap_or_default()
+    }
 }
 
 /// One worker thread: `slots` files at a time on this thread's runtime.
@@ -174,8 +197,19 @@ where
         if queue.fail_fast && !report.passed() {
             queue.stop.store(true, Ordering::Relaxed);
         }
-        let _ = sender.send(Event::FileFinished(Box::new(report)));
+        send_file(sender, report);
     }
+}
+
+/// A file's steps as events of their own, then the file.
+fn send_file(sender: &Sender<Event>, mut report: FileReport) {
+    for step in report.steps.drain(..) {
+        let _ = sender.send(Event::StepFinished {
+            file: report.index,
+            step: Box::new(step),
+        });
+    }
+    let _ = sender.send(Event::FileFinished(Box::new(report)));
 }
 
 impl<F> Queue<F> {
@@ -193,7 +227,7 @@ impl<F> Queue<F> {
 fn report_unrun<F>(queue: &Queue<F>, sender: &Sender<Event>, why: &str) {
     while let Some((index, path)) = queue.take() {
         let report = super::convert::load_error_report(index, &path, why.to_string());
-        let _ = sender.send(Event::FileFinished(Box::new(report)));
+        send_file(sender, report);
     }
 }
 
@@ -208,7 +242,7 @@ fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::run::events::{Outcome, StepReport};
+    use crate::events::{Outcome, StepReport};
     use std::path::Path;
     use std::time::Duration;
 

@@ -13,6 +13,7 @@ mod engine_transport;
 mod faults;
 mod http_file;
 mod interrupt;
+mod layers;
 mod malformed;
 mod model;
 mod run;

@@ -14,38 +14,97 @@ fn fixture_names(dir: &str) -> Vec<String> {
     names
 }
 
-#[test]
-fn every_invalid_file_exits_2_with_its_location() {
-    let names = fixture_names("invalid");
+/// `invalid/NAME` exits 2 with a message located in it, snapshotted as NAME without its
+/// `.yaml` (the snapshot is taken here, in `validate`, so its file keeps that module's name).
+fn assert_invalid(name: &str) {
+    let path = format!("invalid/{name}");
+    let out = sonde(["validate", "--color", "never", &path])
+        .run()
+        .expect_status(2);
     assert!(
-        names.len() >= 25,
-        "the invalid corpus shrank: {}",
-        names.len()
+        out.stderr.contains(&format!("--> {path}:")),
+        "{path}: no file:line:col in\n{}",
+        out.stderr
     );
-    for name in names {
-        let path = format!("invalid/{name}");
-        let out = sonde(["validate", "--color", "never", &path])
-            .run()
-            .expect_status(2);
+    insta::assert_snapshot!(name.trim_end_matches(".yaml"), out.stderr);
+}
+
+/// `valid/NAME` exits 0.
+fn assert_valid(name: &str) {
+    let out = sonde(["validate", &format!("valid/{name}")]).run();
+    assert_eq!(out.status, 0, "{name}:\n{}", out.stderr);
+    assert!(
+        out.stderr.contains("1 file valid, 0 files invalid"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// Every file of `tests/fixtures/invalid` exits 2 with its location: one test each.
+mod invalid {
+    use crate::support::one_test_per_file;
+
+    #[test]
+    fn the_corpus_is_listed_here_and_holds_at_least_25_files() {
+        let on_disk = super::fixture_names("invalid");
+        let mut listed: Vec<String> = FILES.iter().map(|s| s.to_string()).collect();
+        listed.sort();
+        assert_eq!(on_disk, listed, "tests/fixtures/invalid and FILES differ");
         assert!(
-            out.stderr.contains(&format!("--> {path}:")),
-            "{path}: no file:line:col in\n{}",
-            out.stderr
+            listed.len() >= 25,
+            "the invalid corpus shrank: {}",
+            listed.len()
         );
-        insta::assert_snapshot!(name.trim_end_matches(".yaml"), out.stderr);
+    }
+
+    one_test_per_file! {
+        list FILES, check super::assert_invalid;
+        bad_auth => "bad-auth.yaml",
+        bad_base_url => "bad-base-url.yaml",
+        bad_capture => "bad-capture.yaml",
+        bad_duration => "bad-duration.yaml",
+        bad_jsonpath => "bad-jsonpath.yaml",
+        bad_method => "bad-method.yaml",
+        bad_predicate_type => "bad-predicate-type.yaml",
+        bad_regex => "bad-regex.yaml",
+        bad_schema => "bad-schema.yaml",
+        bad_template => "bad-template.yaml",
+        bad_url => "bad-url.yaml",
+        capture_used_too_early => "capture-used-too-early.yaml",
+        duplicate_header => "duplicate-header.yaml",
+        duplicate_key => "duplicate-key.yaml",
+        json_and_data => "json-and-data.yaml",
+        no_steps => "no-steps.yaml",
+        not_utf8 => "not-utf8.yaml",
+        several_errors => "several-errors.yaml",
+        status_out_of_range => "status-out-of-range.yaml",
+        step_without_request => "step-without-request.yaml",
+        undefined_variable => "undefined-variable.yaml",
+        unknown_key => "unknown-key.yaml",
+        unknown_top_key => "unknown-top-key.yaml",
+        unquoted_template => "unquoted-template.yaml",
+        unquoted_whole_template => "unquoted-whole-template.yaml",
+        wrong_status_type => "wrong-status-type.yaml",
+        yaml_syntax => "yaml-syntax.yaml",
     }
 }
 
-#[test]
-fn every_valid_file_exits_0() {
-    for name in fixture_names("valid") {
-        let out = sonde(["validate", &format!("valid/{name}")]).run();
-        assert_eq!(out.status, 0, "{name}:\n{}", out.stderr);
-        assert!(
-            out.stderr.contains("1 file valid, 0 files invalid"),
-            "{}",
-            out.stderr
-        );
+/// Every file of `tests/fixtures/valid` exits 0: one test each.
+mod valid {
+    use crate::support::one_test_per_file;
+
+    #[test]
+    fn the_corpus_is_listed_here() {
+        let on_disk = super::fixture_names("valid");
+        let mut listed: Vec<String> = FILES.iter().map(|s| s.to_string()).collect();
+        listed.sort();
+        assert_eq!(on_disk, listed, "tests/fixtures/valid and FILES differ");
+    }
+
+    one_test_per_file! {
+        list FILES, check super::assert_valid;
+        every_expect_form => "every-expect-form.yaml",
+        every_request_form => "every-request-form.yaml",
     }
 }
 

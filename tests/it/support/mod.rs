@@ -66,3 +66,22 @@ impl Output {
         self
     }
 }
+
+/// One `#[test]` per fixture, so that every file that fails is named by its own test (a
+/// loop in one test stops at the first). `one_test_per_file! { list FILES, check CHECK;
+/// test_name => "file", … }` defines `const FILES: &[&str]` (every file, for a test that
+/// the list matches the directory) and `#[test] fn test_name() { CHECK("file") }` for each;
+/// attributes before an entry (`#[ignore = "…"]`) go on its test.
+macro_rules! one_test_per_file {
+    (list $list:ident, check $check:path; $($(#[$attr:meta])* $test:ident => $file:literal,)*) => {
+        const $list: &[&str] = &[$($file),*];
+        $(
+            #[test]
+            $(#[$attr])*
+            fn $test() {
+                $check($file);
+            }
+        )*
+    };
+}
+pub(crate) use one_test_per_file;

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::io::Read as _;
 use std::net::{IpAddr, Ipv4Addr};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
@@ -90,43 +90,124 @@ struct RecordedResponse {
 /// body comparison already covers.
 const UNCOMPARED_HEADERS: &[&str] = &["content-length", "transfer-encoding", "allow"];
 
-#[test]
-fn responses_match_the_recorded_httpbin_ones() {
-    let server = start_server();
-    let directory = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/httpbin");
-    let mut fixtures: Vec<_> = std::fs::read_dir(&directory)
-        .expect("fixture directory exists")
-        .map(|entry| entry.expect("directory entry").path())
-        .filter(|path| {
-            path.extension()
-                .is_some_and(|extension| extension == "json")
-        })
-        .collect();
-    fixtures.sort();
-    assert!(
-        fixtures.len() >= 50,
-        "expected the recorded fixtures, found {}",
-        fixtures.len()
-    );
+fn recordings() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/httpbin")
+}
 
-    let mut problems = Vec::new();
-    for path in &fixtures {
-        let name = path
-            .file_stem()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
-        let text = std::fs::read_to_string(path).expect("fixture reads");
-        let fixture: Fixture = serde_json::from_str(&text).expect("fixture parses");
-        for problem in compare_with_recording(&server, &fixture) {
-            problems.push(format!("{name}: {problem}"));
-        }
-    }
+/// The recording `file` replayed against a fresh server gets httpbin's answer.
+fn assert_matches_the_recording(file: &str) {
+    let name = file.trim_end_matches(".json");
+    let text = std::fs::read_to_string(recordings().join(file)).expect("fixture reads");
+    let fixture: Fixture = serde_json::from_str(&text).expect("fixture parses");
+    let server = start_server();
+    let problems: Vec<String> = compare_with_recording(&server, &fixture)
+        .into_iter()
+        .map(|problem| format!("{name}: {problem}"))
+        .collect();
     assert!(
         problems.is_empty(),
         "differences from httpbin:\n{}",
         problems.join("\n")
     );
+}
+
+/// One `#[test]` per recording, so that every recording we answer differently is named by
+/// its own test: `const RECORDINGS` lists the files, for a test that the list matches the
+/// directory; attributes before an entry (`#[ignore = "…"]`) go on its test.
+macro_rules! recordings {
+    ($($(#[$attr:meta])* $test:ident => $file:literal,)*) => {
+        const RECORDINGS: &[&str] = &[$($file),*];
+        $(
+            #[test]
+            $(#[$attr])*
+            fn $test() {
+                super::assert_matches_the_recording($file);
+            }
+        )*
+    };
+}
+
+/// Every recording of tests/fixtures/httpbin is answered as httpbin did: one test each.
+mod responses_match_the_recording {
+    #[test]
+    fn the_recordings_are_listed_here_and_number_at_least_50() {
+        let mut on_disk: Vec<String> = std::fs::read_dir(super::recordings())
+            .expect("fixture directory exists")
+            .map(|entry| entry.expect("directory entry").file_name())
+            .map(|name| name.to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".json"))
+            .collect();
+        on_disk.sort();
+        let mut listed: Vec<String> = RECORDINGS.iter().map(|s| s.to_string()).collect();
+        listed.sort();
+        assert_eq!(
+            on_disk, listed,
+            "tests/fixtures/httpbin and RECORDINGS differ"
+        );
+        assert!(
+            listed.len() >= 50,
+            "expected the recorded fixtures, found {}",
+            listed.len()
+        );
+    }
+
+    recordings! {
+        anything_delete => "anything_delete.json",
+        anything_put => "anything_put.json",
+        base64_bad => "base64_bad.json",
+        base64_ok => "base64_ok.json",
+        basic_auth_missing => "basic_auth_missing.json",
+        basic_auth_ok => "basic_auth_ok.json",
+        bearer_missing => "bearer_missing.json",
+        bearer_ok => "bearer_ok.json",
+        brotli => "brotli.json",
+        bytes_seeded => "bytes_seeded.json",
+        cache_conditional => "cache_conditional.json",
+        cache_max_age => "cache_max_age.json",
+        cookies_delete => "cookies_delete.json",
+        cookies_set => "cookies_set.json",
+        cookies_set_path => "cookies_set_path.json",
+        cookies_with_cookie => "cookies_with_cookie.json",
+        deflate => "deflate.json",
+        deny => "deny.json",
+        digest_challenge_md5 => "digest_challenge_md5.json",
+        digest_challenge_sha256 => "digest_challenge_sha256.json",
+        encoding_utf8 => "encoding_utf8.json",
+        etag_match => "etag_match.json",
+        etag_precondition_failed => "etag_precondition_failed.json",
+        get_args_and_header => "get_args_and_header.json",
+        gzip => "gzip.json",
+        headers_hide_env => "headers_hide_env.json",
+        hidden_basic_auth_missing => "hidden_basic_auth_missing.json",
+        html => "html.json",
+        image_png => "image_png.json",
+        ip_forwarded => "ip_forwarded.json",
+        json => "json.json",
+        method_not_allowed => "method_not_allowed.json",
+        not_found => "not_found.json",
+        options_preflight => "options_preflight.json",
+        patch => "patch.json",
+        post_binary => "post_binary.json",
+        post_form => "post_form.json",
+        post_json => "post_json.json",
+        post_multipart => "post_multipart.json",
+        range_partial => "range_partial.json",
+        redirect_2 => "redirect_2.json",
+        redirect_absolute => "redirect_absolute.json",
+        redirect_to_307 => "redirect_to_307.json",
+        relative_redirect_1 => "relative_redirect_1.json",
+        response_headers => "response_headers.json",
+        robots => "robots.json",
+        status_302 => "status_302.json",
+        status_418 => "status_418.json",
+        status_invalid => "status_invalid.json",
+        status_post_204 => "status_post_204.json",
+        stream_2 => "stream_2.json",
+        stream_bytes_seeded => "stream_bytes_seeded.json",
+        user_agent => "user_agent.json",
+        uuid => "uuid.json",
+        xml => "xml.json",
+    }
 }
 
 fn compare_with_recording(server: &ServerHandle, fixture: &Fixture) -> Vec<String> {

@@ -7,12 +7,24 @@ use std::time::Duration;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-/// One message from the executor to the reporter thread.
+/// One message from the run to the reporters, in this order: `RunStarted`; for each file,
+/// `FileStarted`, a `StepFinished` per step, `FileFinished`; `RunFinished`. Files run in
+/// parallel, so the events of different files interleave; a file's own come in order.
 #[derive(Debug, Clone)]
 pub enum Event {
-    RunStarted { files: usize },
-    FileStarted { index: usize, path: PathBuf },
-    StepFinished { index: usize, step: Box<StepReport> },
+    RunStarted {
+        files: usize,
+    },
+    FileStarted {
+        index: usize,
+        path: PathBuf,
+    },
+    /// A step of file `file`, with its full record.
+    StepFinished {
+        file: usize,
+        step: Box<StepReport>,
+    },
+    /// The file, with every step its `StepFinished` events carried, in order.
     FileFinished(Box<FileReport>),
     RunFinished(Summary),
 }
