@@ -5,6 +5,9 @@
 //! RESULTS.md). Every block mimalloc hands out is aligned to at least a word, so requests
 //! that ask for no more take the plain path; the rest keep the aligned one.
 
+// The one module allowed `unsafe`: a global allocator cannot be written without it.
+#![allow(unsafe_code)]
+
 use std::alloc::{GlobalAlloc, Layout};
 use std::ffi::c_void;
 

@@ -29,7 +29,7 @@ pub enum Event {
     RunFinished(Summary),
 }
 
-/// One scenario file, as reported: a JUnit testsuite.
+/// One scenario file, as reported: a `JUnit` testsuite.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct FileReport {
     /// The file's position in the run's input order.
@@ -52,23 +52,23 @@ pub struct FileReport {
 }
 
 impl FileReport {
-    pub fn count(&self, outcome: Outcome) -> usize {
+    pub fn count(&self, outcome: StepStatus) -> usize {
         self.steps.iter().filter(|s| s.outcome == outcome).count()
     }
 
     /// A file passes when it loaded and no step failed.
     pub fn passed(&self) -> bool {
-        self.error.is_none() && self.count(Outcome::Failed) == 0
+        self.error.is_none() && self.count(StepStatus::Failed) == 0
     }
 }
 
-/// One step: a JUnit testcase.
+/// One step: a `JUnit` testcase.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct StepReport {
     pub name: String,
     /// The line of the step in its file.
     pub line: u32,
-    pub outcome: Outcome,
+    pub outcome: StepStatus,
     /// Why a step was skipped.
     pub skip_reason: Option<String>,
     /// Wall time of the step, all tries included, in seconds.
@@ -81,7 +81,7 @@ pub struct StepReport {
     pub errors: Vec<String>,
     /// Every failed assertion.
     pub assertions: Vec<AssertionReport>,
-    /// Assertions that cannot run (JetBrains scripts in `.http` files), said, never passed silently.
+    /// Assertions that cannot run (`JetBrains` scripts in `.http` files), said, never passed silently.
     pub warnings: Vec<String>,
     /// The last exchange, when a request was sent.
     pub exchange: Option<ExchangeReport>,
@@ -89,7 +89,7 @@ pub struct StepReport {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum Outcome {
+pub enum StepStatus {
     Passed,
     Failed,
     Skipped,
@@ -153,9 +153,9 @@ impl Summary {
         } else {
             self.files_failed += 1;
         }
-        self.steps_passed += file.count(Outcome::Passed);
-        self.steps_failed += file.count(Outcome::Failed);
-        self.steps_skipped += file.count(Outcome::Skipped);
+        self.steps_passed += file.count(StepStatus::Passed);
+        self.steps_failed += file.count(StepStatus::Failed);
+        self.steps_skipped += file.count(StepStatus::Skipped);
     }
 
     pub fn failed(&self) -> bool {

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 /// How a command ended; each maps to one documented exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub enum Exit {
     /// 0: every step passed (or every file is valid).
     Success,
     /// 1: a step failed.
@@ -15,25 +15,25 @@ pub enum Outcome {
     Interrupted(u8),
 }
 
-impl Outcome {
+impl Exit {
     pub fn code(self) -> u8 {
         match self {
-            Outcome::Success => 0,
-            Outcome::Failure => 1,
-            Outcome::Invalid => 2,
-            Outcome::Interrupted(status) => status,
+            Exit::Success => 0,
+            Exit::Failure => 1,
+            Exit::Invalid => 2,
+            Exit::Interrupted(status) => status,
         }
     }
 }
 
-impl From<Outcome> for ExitCode {
-    fn from(outcome: Outcome) -> ExitCode {
+impl From<Exit> for ExitCode {
+    fn from(outcome: Exit) -> ExitCode {
         ExitCode::from(outcome.code())
     }
 }
 
 /// Says why a command could not do its work, and gives the status for invalid input.
-pub fn invalid(error: &dyn std::fmt::Display) -> Outcome {
+pub fn invalid(error: &dyn std::fmt::Display) -> Exit {
     eprintln!("error: {error}");
-    Outcome::Invalid
+    Exit::Invalid
 }

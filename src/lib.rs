@@ -1,4 +1,8 @@
-//! sonde: a declarative HTTP test runner.
+//! sonde: a declarative HTTP test runner. The binary (`src/main.rs`) calls [`cli::main`];
+//! the rest is public only as far as the integration tests and the fuzz targets need.
+//!
+//! Layers, lowest first (each uses only those before it; `tests/it/layers.rs` keeps it so):
+//! `exit`, `events`, `transport`, `check`, `engine`, `report`, `run`, `cli`.
 
 pub mod allocator;
 pub mod check;
@@ -7,5 +11,5 @@ pub mod engine;
 pub mod events;
 pub mod exit;
 pub mod report;
-pub mod run;
+mod run;
 pub mod transport;

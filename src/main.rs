@@ -18,7 +18,7 @@ fn main() -> ExitCode {
         .name("sonde".into())
         .stack_size(STACK_SIZE)
         .spawn(move || sonde::cli::main(cli));
-    match worker.map(|w| w.join()) {
+    match worker.map(std::thread::JoinHandle::join) {
         Ok(Ok(outcome)) => outcome.into(),
         Ok(Err(_)) => ExitCode::from(101),
         Err(e) => {
@@ -41,7 +41,7 @@ fn quiet_panics() {
         let message = info
             .payload()
             .downcast_ref::<&str>()
-            .map(|s| s.to_string())
+            .map(std::string::ToString::to_string)
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_default();
         let place = info

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
 use sonde::events::{
-    AssertionReport, ExchangeReport, FileReport, Outcome, StepReport, Summary,
+    AssertionReport, ExchangeReport, FileReport, StepStatus, StepReport, Summary,
 };
 
 fuzz_target!(|text: &str| {
@@ -27,7 +27,7 @@ fuzz_target!(|text: &str| {
         time: Duration::from_millis(12),
         redirects: vec![next()],
     };
-    let step = |name: String, outcome: Outcome, message: String, expected: String| StepReport {
+    let step = |name: String, outcome: StepStatus, message: String, expected: String| StepReport {
         name,
         line: 3,
         outcome,
@@ -55,9 +55,9 @@ fuzz_target!(|text: &str| {
             warnings: vec![next()],
             time: Duration::from_millis(20),
             steps: vec![
-                step(next(), Outcome::Failed, next(), next()),
-                step(next(), Outcome::Skipped, next(), next()),
-                step(next(), Outcome::Passed, next(), next()),
+                step(next(), StepStatus::Failed, next(), next()),
+                step(next(), StepStatus::Skipped, next(), next()),
+                step(next(), StepStatus::Passed, next(), next()),
             ],
         },
         FileReport {

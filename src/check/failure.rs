@@ -55,7 +55,7 @@ impl Failure {
 }
 
 /// Failures of one matcher at one place.
-pub fn collect(
+pub(crate) fn collect(
     span: Span,
     assertion: &str,
     mismatches: Vec<Mismatch>,

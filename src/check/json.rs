@@ -1,4 +1,4 @@
-//! `json`: JSONPath (RFC 9535) queries, compiled at load; one node compares its value,
+//! `json`: `JSONPath` (RFC 9535) queries, compiled at load; one node compares its value,
 //! several compare the list of values.
 
 use serde_json::Value as J;
@@ -9,7 +9,7 @@ use super::predicate::evaluate;
 use super::response::ResponseView;
 use sonde_core::model::{Expect, JsonExpect, Matcher, Predicate};
 
-pub fn check(expect: &Expect, response: &ResponseView, ctx: &Context, out: &mut Vec<Failure>) {
+pub(super) fn check(expect: &Expect, response: &ResponseView, ctx: &Context, out: &mut Vec<Failure>) {
     if expect.json.is_empty() {
         return;
     }

@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use serde_json::Value as J;
 
 /// Equality by JSON value, with numbers compared by value.
-pub fn json_eq(a: &J, b: &J) -> bool {
+pub(crate) fn json_eq(a: &J, b: &J) -> bool {
     match (a, b) {
         (J::Number(x), J::Number(y)) => number_eq(x, y),
         (J::Array(xs), J::Array(ys)) => {
@@ -30,7 +30,7 @@ fn number_eq(x: &serde_json::Number, y: &serde_json::Number) -> bool {
 }
 
 /// Orders two numbers or two strings; anything else cannot be ordered.
-pub fn json_cmp(a: &J, b: &J) -> Option<Ordering> {
+pub(crate) fn json_cmp(a: &J, b: &J) -> Option<Ordering> {
     match (a, b) {
         (J::Number(x), J::Number(y)) => x.as_f64()?.partial_cmp(&y.as_f64()?),
         (J::String(x), J::String(y)) => Some(x.cmp(y)),
@@ -39,7 +39,7 @@ pub fn json_cmp(a: &J, b: &J) -> Option<Ordering> {
 }
 
 /// The JSON type name, as `type:` spells it (`integer` for whole numbers).
-pub fn type_name(value: &J) -> &'static str {
+pub(crate) fn type_name(value: &J) -> &'static str {
     match value {
         J::Null => "null",
         J::Bool(_) => "boolean",
@@ -51,12 +51,12 @@ pub fn type_name(value: &J) -> &'static str {
     }
 }
 
-pub fn is_integer(n: &serde_json::Number) -> bool {
+pub(crate) fn is_integer(n: &serde_json::Number) -> bool {
     n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0)
 }
 
 /// A value as it is shown in messages: strings quoted, documents compact.
-pub fn show(value: &J) -> String {
+pub(crate) fn show(value: &J) -> String {
     let text = serde_json::to_string(value).unwrap_or_default();
     if text.chars().count() > 200 {
         let cut: String = text.chars().take(200).collect();
@@ -67,7 +67,7 @@ pub fn show(value: &J) -> String {
 }
 
 /// Pretty-printed with keys sorted, so that two documents diff line by line.
-pub fn pretty_sorted(value: &J) -> String {
+pub(crate) fn pretty_sorted(value: &J) -> String {
     fn sort(value: &J) -> J {
         match value {
             J::Object(map) => {

@@ -5,14 +5,14 @@ mod body;
 mod bytes;
 mod cookies;
 pub mod diff;
-pub mod failure;
+pub(crate) mod failure;
 mod headers;
 mod json;
-pub mod json_value;
+pub(crate) mod json_value;
 pub mod predicate;
 mod redirects;
-pub mod response;
-pub mod schema;
+pub(crate) mod response;
+pub(crate) mod schema;
 mod status;
 mod timing;
 

@@ -310,7 +310,7 @@ fn type_label(t: JsonType) -> &'static str {
 /// What a matcher expects, in words, for messages about `not`.
 pub fn describe(matcher: &Matcher, r: &dyn Resolve) -> String {
     match matcher {
-        Matcher::Equals(v) => r.value(v).map(|v| show(&v)).unwrap_or_else(|e| e),
+        Matcher::Equals(v) => r.value(v).map_or_else(|e| e, |v| show(&v)),
         Matcher::All(predicates) => predicates
             .iter()
             .map(|p| describe_predicate(&p.value, r))
@@ -320,7 +320,7 @@ pub fn describe(matcher: &Matcher, r: &dyn Resolve) -> String {
 }
 
 fn describe_predicate(p: &Predicate, r: &dyn Resolve) -> String {
-    let v = |v: &Value| r.value(v).map(|v| show(&v)).unwrap_or_else(|e| e);
+    let v = |v: &Value| r.value(v).map_or_else(|e| e, |v| show(&v));
     match p {
         Predicate::Eq(x) => v(x),
         Predicate::Ne(x) => format!("not {}", v(x)),

@@ -65,7 +65,7 @@ impl<'a> ResponseView<'a> {
         self.header_values("content-type").into_iter().next()
     }
 
-    /// The values at singular JSONPaths, read without building the document; `None` when
+    /// The values at singular `JSONPaths`, read without building the document; `None` when
     /// that cannot be done (see [`sonde_core::json_path::pick`]) or the document is parsed anyway.
     pub fn pick_json(
         &self,

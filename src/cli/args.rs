@@ -28,7 +28,7 @@ pub enum Command {
     Schema,
     /// Print each step of a file as an equivalent `curl` command.
     Curl(CurlArgs),
-    /// Merge JUnit reports (of shards) into one, written to standard output or `--output`.
+    /// Merge `JUnit` reports (of shards) into one, written to standard output or `--output`.
     MergeJunit(MergeJunitArgs),
 }
 
@@ -123,7 +123,7 @@ pub struct RunArgs {
     /// Run part i of n of the files: `--shard 1/3`.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
-    /// Write a JUnit XML report.
+    /// Write a `JUnit` XML report.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
     /// Write a JSON report.

@@ -5,17 +5,17 @@
 use super::args::CurlArgs;
 use crate::engine::prepare::{Layers, prepare};
 use crate::engine::scope::Scope;
-use crate::exit::Outcome;
+use crate::exit::Exit;
 use crate::report::redact::Redactor;
 use crate::run::load_config;
 use sonde_core as scenario;
 
-pub fn curl(args: &CurlArgs) -> Outcome {
+pub(super) fn curl(args: &CurlArgs) -> Exit {
     let run_vars = match args.variables.run_vars() {
         Ok(v) => v,
         Err(e) => {
             eprintln!("error: {e}");
-            return Outcome::Invalid;
+            return Exit::Invalid;
         }
     };
     let loaded = match scenario::load(&args.file, args.variables.http_env.as_deref()) {
@@ -24,7 +24,7 @@ pub fn curl(args: &CurlArgs) -> Outcome {
             diagnostics
                 .iter()
                 .for_each(|d| eprintln!("{}", d.render(false)));
-            return Outcome::Invalid;
+            return Exit::Invalid;
         }
     };
     let config = match load_config(
@@ -36,7 +36,7 @@ pub fn curl(args: &CurlArgs) -> Outcome {
             diagnostics
                 .iter()
                 .for_each(|d| eprintln!("{}", d.render(false)));
-            return Outcome::Invalid;
+            return Exit::Invalid;
         }
     };
     let scenario = &loaded.scenario;
@@ -64,7 +64,7 @@ pub fn curl(args: &CurlArgs) -> Outcome {
     let dir = scenario.source.dir().to_path_buf();
     let mut scope = Scope::new(&dir, &vars, &config.vars, &scenario.vars);
     let mut printed = 0;
-    let mut outcome = Outcome::Success;
+    let mut outcome = Exit::Success;
     for step in &scenario.steps {
         let selected = args.step.as_ref().is_none_or(|name| &step.name == name);
         if selected {
@@ -96,7 +96,7 @@ pub fn curl(args: &CurlArgs) -> Outcome {
                 }
                 Err(message) => {
                     eprintln!("error: step `{}`: {}", step.name, redactor.redact(&message));
-                    outcome = Outcome::Invalid;
+                    outcome = Exit::Invalid;
                 }
             }
             printed += 1;
@@ -113,7 +113,7 @@ pub fn curl(args: &CurlArgs) -> Outcome {
             args.step.as_deref().unwrap_or(""),
             args.file.display()
         );
-        return Outcome::Invalid;
+        return Exit::Invalid;
     }
     outcome
 }

@@ -1,4 +1,4 @@
-//! The `sonde` command: one function per subcommand, each returning an [`Outcome`].
+//! The `sonde` command: one function per subcommand, each returning an [`Exit`].
 
 pub mod args;
 mod curl;
@@ -10,15 +10,15 @@ use std::io::IsTerminal;
 
 pub use args::{Cli, ColorChoice, Command};
 
-use crate::exit::Outcome;
+use crate::exit::Exit;
 
 /// Runs a parsed command line.
-pub fn main(cli: Cli) -> Outcome {
+pub fn main(cli: Cli) -> Exit {
     match cli.command {
         Command::Validate(args) => validate::validate(&args),
         Command::Schema => {
             print!("{}", sonde_core::schema::scenario_schema_json());
-            Outcome::Success
+            Exit::Success
         }
         Command::Serve(args) => serve::serve(&args),
         Command::MergeJunit(args) => merge_junit(&args),
@@ -51,12 +51,12 @@ pub fn stderr_color(choice: ColorChoice) -> bool {
     }
 }
 
-fn merge_junit(args: &args::MergeJunitArgs) -> Outcome {
+fn merge_junit(args: &args::MergeJunitArgs) -> Exit {
     let report = match crate::report::junit::merge(&args.reports) {
         Ok(r) => r,
         Err(message) => {
             eprintln!("error: {message}");
-            return Outcome::Invalid;
+            return Exit::Invalid;
         }
     };
     let written = match &args.output {
@@ -67,10 +67,10 @@ fn merge_junit(args: &args::MergeJunitArgs) -> Outcome {
             .map(|xml| print!("{xml}")),
     };
     match written {
-        Ok(()) => Outcome::Success,
+        Ok(()) => Exit::Success,
         Err(e) => {
             eprintln!("error: cannot write the merged report: {e}");
-            Outcome::Invalid
+            Exit::Invalid
         }
     }
 }

@@ -4,13 +4,13 @@
 use std::io::IsTerminal;
 
 use super::args::RunArgs;
-use crate::exit::Outcome;
+use crate::exit::Exit;
 use crate::report::ReportOptions;
 use crate::run::interrupt::Interrupt;
 use crate::run::plan::{Selection, Shard};
 use crate::run::{Run, RunOptions, RunResult};
 
-pub(super) fn run(args: &RunArgs) -> Outcome {
+pub(super) fn run(args: &RunArgs) -> Exit {
     let options = match options(args) {
         Ok(options) => options,
         Err(message) => return crate::exit::invalid(&message),
@@ -64,7 +64,7 @@ fn options(args: &RunArgs) -> Result<RunOptions, String> {
     })
 }
 
-fn outcome(result: &RunResult, interrupt: &Interrupt) -> Outcome {
+fn outcome(result: &RunResult, interrupt: &Interrupt) -> Exit {
     for error in &result.report_errors {
         eprintln!("error: {error}");
     }
@@ -77,14 +77,14 @@ fn outcome(result: &RunResult, interrupt: &Interrupt) -> Outcome {
             "interrupted by {}: {not_run} file(s) not run or not finished; the reports hold what finished",
             interrupt.signal_name()
         );
-        return Outcome::Interrupted(status);
+        return Exit::Interrupted(status);
     }
     if !result.report_errors.is_empty() || result.invalid_files > 0 {
-        Outcome::Invalid
+        Exit::Invalid
     } else if summary.failed() {
-        Outcome::Failure
+        Exit::Failure
     } else {
-        Outcome::Success
+        Exit::Success
     }
 }
 

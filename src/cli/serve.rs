@@ -1,19 +1,19 @@
 //! `sonde serve`: the embedded httpbin-compatible server in the foreground.
 
 use super::args::ServeArgs;
-use crate::exit::Outcome;
+use crate::exit::Exit;
 
-pub fn serve(args: &ServeArgs) -> Outcome {
+pub(super) fn serve(args: &ServeArgs) -> Exit {
     let result = sonde_httpbin::serve_foreground(args.host, args.port, |addr| {
         eprintln!(
             "sonde serve: httpbin-compatible server listening on http://{addr} (Ctrl-C stops it)"
         );
     });
     match result {
-        Ok(()) => Outcome::Success,
+        Ok(()) => Exit::Success,
         Err(e) => {
             eprintln!("error: cannot serve on {}:{}: {e}", args.host, args.port);
-            Outcome::Invalid
+            Exit::Invalid
         }
     }
 }

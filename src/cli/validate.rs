@@ -4,12 +4,12 @@ use std::collections::BTreeSet;
 use std::io::Write as _;
 
 use super::args::ValidateArgs;
-use crate::exit::Outcome;
+use crate::exit::Exit;
 use crate::run::discover::discover;
 use crate::run::{load_config, static_checks};
 use sonde_core::{self as scenario, Diagnostic};
 
-pub(super) fn validate(args: &ValidateArgs) -> Outcome {
+pub(super) fn validate(args: &ValidateArgs) -> Exit {
     let input = &args.input;
     let color = super::stderr_color(input.color);
     let mut stderr = std::io::stderr().lock();
@@ -27,7 +27,7 @@ pub(super) fn validate(args: &ValidateArgs) -> Outcome {
         Ok(c) => c,
         Err(diagnostics) => {
             print(&diagnostics);
-            return Outcome::Invalid;
+            return Exit::Invalid;
         }
     };
     let found = discover(&input.paths);
@@ -82,8 +82,8 @@ pub(super) fn validate(args: &ValidateArgs) -> Outcome {
         noun(invalid)
     );
     if invalid > 0 {
-        Outcome::Invalid
+        Exit::Invalid
     } else {
-        Outcome::Success
+        Exit::Success
     }
 }

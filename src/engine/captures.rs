@@ -6,7 +6,7 @@ use crate::transport::{Exchange, Session};
 use sonde_core::model::{Capture, CaptureSource, JsonPath};
 
 /// Takes one capture from `exchange`; the error says which capture found nothing and why.
-pub fn take(capture: &Capture, exchange: &Exchange, session: &Session) -> Result<J, String> {
+pub(crate) fn take(capture: &Capture, exchange: &Exchange, session: &Session) -> Result<J, String> {
     let name = &capture.name.value;
     value_of(&capture.source, exchange, session).map_err(|why| format!("capture `{name}`: {why}"))
 }

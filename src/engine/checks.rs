@@ -21,7 +21,7 @@ impl Resolve for Scope {
 }
 
 /// Every failure of `expect` against the exchange.
-pub fn evaluate(expect: &Expect, exchange: &Exchange, scope: &Scope) -> Vec<StepFailure> {
+pub(crate) fn evaluate(expect: &Expect, exchange: &Exchange, scope: &Scope) -> Vec<StepFailure> {
     let response = &exchange.response;
     let headers = &response.head.headers.0;
     let (body, saved_to): (&[u8], _) = match &response.body.content {

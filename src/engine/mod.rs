@@ -11,10 +11,10 @@
 //! A file is a session: its own cookie jar, defaults and digest state. Connections are
 //! pooled across files through the [`ClientPool`] of the [`RunContext`].
 
-pub mod captures;
-pub mod checks;
-pub mod prepare;
-pub mod scope;
+pub(crate) mod captures;
+pub(crate) mod checks;
+pub(crate) mod prepare;
+pub(crate) mod scope;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -82,7 +82,7 @@ pub struct StepRecord {
     pub name: String,
     /// Where the step is written.
     pub span: Span,
-    pub outcome: Outcome,
+    pub outcome: StepOutcome,
     /// Every exchange, in order: one, or one per try when polling. The last is the one judged.
     pub exchanges: Vec<Exchange>,
     /// When the last try got no response: what was sent and why it failed.
@@ -101,7 +101,7 @@ impl StepRecord {
         self.exchanges.last()
     }
 
-    fn new(index: usize, step: &Step, outcome: Outcome) -> StepRecord {
+    fn new(index: usize, step: &Step, outcome: StepOutcome) -> StepRecord {
         StepRecord {
             index,
             name: step.name.clone(),
@@ -117,15 +117,15 @@ impl StepRecord {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
+pub enum StepOutcome {
     Passed,
     Failed(Vec<StepFailure>),
     Skipped(String),
 }
 
-impl Outcome {
+impl StepOutcome {
     pub fn is_failed(&self) -> bool {
-        matches!(self, Outcome::Failed(_))
+        matches!(self, StepOutcome::Failed(_))
     }
 }
 
@@ -173,7 +173,7 @@ pub fn run_scenario(
                     message: error.to_string(),
                     assertion: None,
                 };
-                StepRecord::new(index, step, Outcome::Failed(vec![failure]))
+                StepRecord::new(index, step, StepOutcome::Failed(vec![failure]))
             })
             .collect();
         FileRecord {
@@ -208,7 +208,7 @@ pub async fn run_scenario_async(
         let record = match (&stopped_by, &step.skip) {
             (Some(failed), _) => {
                 let reason = format!("after failure of step \"{failed}\"");
-                StepRecord::new(index, step, Outcome::Skipped(reason))
+                StepRecord::new(index, step, StepOutcome::Skipped(reason))
             }
             (None, Some(reason)) => {
                 let reason = if reason.is_empty() {
@@ -216,13 +216,13 @@ pub async fn run_scenario_async(
                 } else {
                     reason
                 };
-                StepRecord::new(index, step, Outcome::Skipped(reason.to_string()))
+                StepRecord::new(index, step, StepOutcome::Skipped(reason.to_string()))
             }
             (None, None) if ctx.interrupted.load(std::sync::atomic::Ordering::Relaxed) => {
                 StepRecord::new(
                     index,
                     step,
-                    Outcome::Skipped("the run was interrupted".into()),
+                    StepOutcome::Skipped("the run was interrupted".into()),
                 )
             }
             (None, None) => file.run_step(index, step).await,
@@ -255,15 +255,15 @@ struct FileRun<'a> {
 impl FileRun<'_> {
     async fn run_step(&mut self, index: usize, step: &Step) -> StepRecord {
         let started = Instant::now();
-        let mut record = StepRecord::new(index, step, Outcome::Passed);
+        let mut record = StepRecord::new(index, step, StepOutcome::Passed);
         let failures = match self.send_step(step, &mut record).await {
             Ok(()) => self.judge(step, &mut record),
             Err(failure) => vec![failure],
         };
         record.outcome = if failures.is_empty() {
-            Outcome::Passed
+            StepOutcome::Passed
         } else {
-            Outcome::Failed(failures)
+            StepOutcome::Failed(failures)
         };
         record.duration = started.elapsed();
         record

@@ -21,7 +21,7 @@ use sonde_core::model::{
 /// Why a step could not be turned into a request.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{0}")]
-pub struct PrepareError(pub String);
+pub(crate) struct PrepareError(pub String);
 
 impl From<TemplateError> for PrepareError {
     fn from(e: TemplateError) -> Self {
@@ -30,7 +30,7 @@ impl From<TemplateError> for PrepareError {
 }
 
 /// The settings that apply to a step, weakest first: config, session, step.
-pub struct Layers<'a>(pub [&'a Settings; 3]);
+pub(crate) struct Layers<'a>(pub [&'a Settings; 3]);
 
 impl<'a> Layers<'a> {
     /// The nearest layer's value.
@@ -39,7 +39,7 @@ impl<'a> Layers<'a> {
     }
 }
 
-pub fn prepare(
+pub(crate) fn prepare(
     request: &Request,
     layers: &Layers,
     scope: &Scope,
@@ -287,7 +287,7 @@ fn multipart(request: &Request, scope: &Scope, dir: &Path) -> Result<BodySpec, P
                     value,
                     filename: None,
                 }
-            }))
+            }));
         }
         Some(_) => {
             return Err(PrepareError(

@@ -18,12 +18,12 @@ use sonde_core::template;
 /// A template that could not be rendered, in one sentence.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{message}")]
-pub struct TemplateError {
+pub(crate) struct TemplateError {
     pub message: String,
 }
 
 #[derive(Debug, Clone)]
-pub struct Scope {
+pub(crate) struct Scope {
     config: IndexMap<String, J>,
     file: IndexMap<String, J>,
     step: IndexMap<String, J>,
@@ -38,13 +38,13 @@ pub struct Scope {
 
 impl Scope {
     /// The scenario's directory, which relative paths are resolved against.
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         Path::new(&self.dir)
     }
 
     /// The scope of a file: config and file vars are evaluated now, in order, each seeing
     /// the ones above it (and the run's variables, which override them).
-    pub fn new(
+    pub(crate) fn new(
         dir: &Path,
         run: &IndexMap<String, J>,
         config_vars: &Vars,
@@ -94,7 +94,7 @@ impl Scope {
     }
 
     /// Sets the variables of a step (replacing the previous step's), evaluated in order.
-    pub fn enter_step(&mut self, vars: &Vars) -> Result<(), TemplateError> {
+    pub(crate) fn enter_step(&mut self, vars: &Vars) -> Result<(), TemplateError> {
         if self.step.is_empty() && vars.0.is_empty() {
             return Ok(()); // nothing changes: the context stays
         }
@@ -111,7 +111,7 @@ impl Scope {
     }
 
     /// A captured value, visible to the following steps.
-    pub fn capture(&mut self, name: &str, value: J) {
+    pub(crate) fn capture(&mut self, name: &str, value: J) {
         self.captures.insert(name.to_string(), value);
         self.context.take();
     }
@@ -128,7 +128,7 @@ impl Scope {
     }
 
     /// Every variable in scope, strongest last-inserted, `env` excluded.
-    pub fn variables(&self) -> IndexMap<String, J> {
+    pub(crate) fn variables(&self) -> IndexMap<String, J> {
         let mut all = IndexMap::new();
         for layer in self.layers() {
             for (k, v) in layer {
@@ -174,7 +174,7 @@ impl Scope {
     }
 
     /// Renders a text to a string.
-    pub fn text(&self, text: &Text) -> Result<String, TemplateError> {
+    pub(crate) fn text(&self, text: &Text) -> Result<String, TemplateError> {
         match &text.kind {
             TextKind::Literal => Ok(text.source.clone()),
             TextKind::Template => match template::substitute(&text.source, |n| self.string(n)) {
@@ -190,7 +190,7 @@ impl Scope {
     }
 
     /// Renders a value; a string that is exactly one `{{ expr }}` keeps its result's type.
-    pub fn value(&self, value: &Value) -> Result<J, TemplateError> {
+    pub(crate) fn value(&self, value: &Value) -> Result<J, TemplateError> {
         Ok(match value {
             Value::Null => J::Null,
             Value::Bool(b) => J::Bool(*b),
@@ -231,9 +231,7 @@ impl Scope {
             return self.undefined(text, what);
         }
         let detail = error
-            .detail()
-            .map(str::to_owned)
-            .unwrap_or_else(|| error.kind().to_string());
+            .detail().map_or_else(|| error.kind().to_string(), str::to_owned);
         TemplateError {
             message: format!("template `{}`: {detail}", text.source),
         }
@@ -287,7 +285,7 @@ fn environment_value() -> minijinja::Value {
 }
 
 /// A JSON value as text for a header, a query parameter or a form field; `null` is `None`.
-pub fn scalar_text(value: &J) -> Option<String> {
+pub(crate) fn scalar_text(value: &J) -> Option<String> {
     match value {
         J::Null => None,
         J::String(s) => Some(s.clone()),

@@ -7,9 +7,9 @@ use std::time::Duration;
 use anstyle::{AnsiColor, Style};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::events::{Event, FileReport, Outcome, StepReport, Summary};
+use crate::events::{Event, FileReport, StepStatus, StepReport, Summary};
 
-pub struct Console {
+pub(crate) struct Console {
     color: bool,
     verbose: bool,
     progress: Option<ProgressBar>,
@@ -22,7 +22,7 @@ pub struct Console {
 }
 
 impl Console {
-    pub fn new(color: bool, verbose: bool, progress: bool) -> Console {
+    pub(crate) fn new(color: bool, verbose: bool, progress: bool) -> Console {
         Console {
             color,
             verbose,
@@ -75,7 +75,7 @@ impl Console {
     fn step_finished(&mut self, step: &StepReport) {
         if let Some(bar) = &self.progress {
             self.steps_so_far += 1;
-            self.failures_so_far += usize::from(step.outcome == Outcome::Failed);
+            self.failures_so_far += usize::from(step.outcome == StepStatus::Failed);
             bar.set_message(self.progress_message());
         }
     }
@@ -195,7 +195,7 @@ impl Console {
             ));
             return out;
         }
-        for step in file.steps.iter().filter(|s| s.outcome == Outcome::Failed) {
+        for step in file.steps.iter().filter(|s| s.outcome == StepStatus::Failed) {
             out.push_str(&self.step_failure(file, step));
         }
         out
@@ -243,9 +243,9 @@ fn file_counts(report: &FileReport) -> String {
     if report.error.is_some() {
         return "(could not be loaded)".into();
     }
-    let passed = report.count(Outcome::Passed);
-    let failed = report.count(Outcome::Failed);
-    let skipped = report.count(Outcome::Skipped);
+    let passed = report.count(StepStatus::Passed);
+    let failed = report.count(StepStatus::Failed);
+    let skipped = report.count(StepStatus::Skipped);
     let mut parts = vec![format!("{passed}/{} steps", report.steps.len())];
     if failed > 0 {
         parts.push(format!("{failed} failed"));
@@ -260,10 +260,10 @@ fn file_counts(report: &FileReport) -> String {
     )
 }
 
-fn step_mark(outcome: Outcome) -> &'static str {
+fn step_mark(outcome: StepStatus) -> &'static str {
     match outcome {
-        Outcome::Passed => "✓",
-        Outcome::Failed => "✗",
-        Outcome::Skipped => "-",
+        StepStatus::Passed => "✓",
+        StepStatus::Failed => "✗",
+        StepStatus::Skipped => "-",
     }
 }

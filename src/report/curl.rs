@@ -5,7 +5,7 @@ use crate::transport::{AuthSpec, BodySpec, PartSpec, PreparedRequest, default_he
 
 /// The `curl` command that sends what `prepared` describes. Credentials are `***` unless
 /// `show_secrets`; other secrets are redacted by `redactor`.
-pub fn command(prepared: &PreparedRequest, show_secrets: bool, redactor: &Redactor) -> String {
+pub(crate) fn command(prepared: &PreparedRequest, show_secrets: bool, redactor: &Redactor) -> String {
     let secret = |value: &str| {
         if show_secrets {
             value.to_string()
@@ -51,7 +51,7 @@ pub fn command(prepared: &PreparedRequest, show_secrets: bool, redactor: &Redact
             quote(&format!("Authorization: Bearer {}", secret(token))),
         ]),
         Some(AuthSpec::Header { name, value }) => {
-            args.extend(["-H".into(), quote(&format!("{name}: {}", secret(value)))])
+            args.extend(["-H".into(), quote(&format!("{name}: {}", secret(value)))]);
         }
         None => {}
     }
@@ -140,7 +140,7 @@ pub fn command(prepared: &PreparedRequest, show_secrets: bool, redactor: &Redact
         crate::transport::Verification::Default => {}
         crate::transport::Verification::Off => args.push("-k".into()),
         crate::transport::Verification::CaBundle(path) => {
-            args.extend(["--cacert".into(), quote(&path.display().to_string())])
+            args.extend(["--cacert".into(), quote(&path.display().to_string())]);
         }
     }
     if let Some((cert, key)) = &prepared.profile.client_cert {

@@ -1,4 +1,4 @@
-//! JUnit XML: a testsuite per file, a testcase per step (quick-junit writes valid XML,
+//! `JUnit` XML: a testsuite per file, a testcase per step (quick-junit writes valid XML,
 //! stripping what XML cannot hold).
 
 use std::path::Path;
@@ -6,7 +6,7 @@ use std::path::Path;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::{ReportError, Reporter};
-use crate::events::{Event, FileReport, Outcome, StepReport, Summary};
+use crate::events::{Event, FileReport, StepStatus, StepReport, Summary};
 
 /// `--junit F`: a testsuite made as each file finishes, the report written at the end.
 pub struct JunitReporter {
@@ -91,13 +91,13 @@ fn suite(file: &FileReport) -> TestSuite {
 
 fn case(step: &StepReport, path: &str) -> TestCase {
     let status = match step.outcome {
-        Outcome::Passed => TestCaseStatus::success(),
-        Outcome::Skipped => {
+        StepStatus::Passed => TestCaseStatus::success(),
+        StepStatus::Skipped => {
             let mut status = TestCaseStatus::skipped();
             status.set_message(step.skip_reason.clone().unwrap_or_default());
             status
         }
-        Outcome::Failed => {
+        StepStatus::Failed => {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
             status.set_message(failure_message(step));
             status.set_type(if step.assertions.is_empty() {
@@ -115,7 +115,7 @@ fn case(step: &StepReport, path: &str) -> TestCase {
     if !step.warnings.is_empty() {
         case.set_system_err(format!("warning: {}", step.warnings.join("\nwarning: ")));
     }
-    if step.outcome == Outcome::Failed
+    if step.outcome == StepStatus::Failed
         && let Some(exchange) = &step.exchange
     {
         case.set_system_out(crate::report::exchange_text(exchange));

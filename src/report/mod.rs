@@ -5,11 +5,11 @@
 //! Reporters see only events, already redacted: they never reach back into the engine or
 //! the command line.
 
-pub mod console;
-pub mod curl;
+pub(crate) mod console;
+pub(crate) mod curl;
 pub mod json;
 pub mod junit;
-pub mod redact;
+pub(crate) mod redact;
 
 use std::path::PathBuf;
 

@@ -2,21 +2,21 @@
 
 /// Replaces every known secret in a text.
 #[derive(Debug, Clone, Default)]
-pub struct Redactor {
+pub(crate) struct Redactor {
     /// Longest first, so that a secret containing another is replaced whole.
     secrets: Vec<String>,
 }
 
-pub const MASK: &str = "***";
+pub(crate) const MASK: &str = "***";
 
 impl Redactor {
-    pub fn new(secrets: impl IntoIterator<Item = String>) -> Redactor {
+    pub(crate) fn new(secrets: impl IntoIterator<Item = String>) -> Redactor {
         let mut r = Redactor::default();
         r.extend(secrets);
         r
     }
 
-    pub fn extend(&mut self, secrets: impl IntoIterator<Item = String>) {
+    pub(crate) fn extend(&mut self, secrets: impl IntoIterator<Item = String>) {
         for s in secrets {
             if !s.is_empty() && !self.secrets.contains(&s) {
                 self.secrets.push(s);
@@ -25,7 +25,7 @@ impl Redactor {
         self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
     }
 
-    pub fn redact(&self, text: &str) -> String {
+    pub(crate) fn redact(&self, text: &str) -> String {
         let mut out = text.to_string();
         for secret in &self.secrets {
             if out.contains(secret.as_str()) {

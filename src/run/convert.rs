@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use crate::engine::{FileRecord, Outcome as EngineOutcome, StepRecord};
-use crate::events::{AssertionReport, ExchangeReport, FileReport, Outcome, StepReport};
+use crate::engine::{FileRecord, StepOutcome, StepRecord};
+use crate::events::{AssertionReport, ExchangeReport, FileReport, StepStatus, StepReport};
 use crate::report::redact::{MASK, Redactor};
 use crate::transport::{Exchange, RequestRecord};
 use sonde_core::Loaded;
@@ -13,7 +13,7 @@ const PREVIEW_CHARS: usize = 2000;
 
 /// The report of a file that ran. Passed steps carry their exchange only when `detailed`
 /// (`--verbose`, `--json`): nobody else shows it, and building it costs.
-pub fn file_report(
+pub(super) fn file_report(
     index: usize,
     path: &Path,
     loaded: &Loaded,
@@ -39,7 +39,7 @@ pub fn file_report(
 }
 
 /// The report of a file that could not be loaded.
-pub fn load_error_report(index: usize, path: &Path, rendered: String) -> FileReport {
+pub(super) fn load_error_report(index: usize, path: &Path, rendered: String) -> FileReport {
     FileReport {
         index,
         path: path.to_path_buf(),
@@ -76,9 +76,9 @@ fn tls_warnings(scenario: &sonde_core::Scenario, path: &Path) -> Vec<String> {
 
 fn step_report(step: &StepRecord, loaded: &Loaded, r: &Redactor, detailed: bool) -> StepReport {
     let (outcome, skip_reason, failures) = match &step.outcome {
-        EngineOutcome::Passed => (Outcome::Passed, None, &[][..]),
-        EngineOutcome::Failed(failures) => (Outcome::Failed, None, failures.as_slice()),
-        EngineOutcome::Skipped(reason) => (Outcome::Skipped, Some(r.redact(reason)), &[][..]),
+        StepOutcome::Passed => (StepStatus::Passed, None, &[][..]),
+        StepOutcome::Failed(failures) => (StepStatus::Failed, None, failures.as_slice()),
+        StepOutcome::Skipped(reason) => (StepStatus::Skipped, Some(r.redact(reason)), &[][..]),
     };
     let mut errors = Vec::new();
     let mut assertions = Vec::new();
@@ -125,7 +125,7 @@ fn step_report(step: &StepRecord, loaded: &Loaded, r: &Redactor, detailed: bool)
         errors,
         assertions,
         warnings,
-        exchange: (detailed || outcome == Outcome::Failed)
+        exchange: (detailed || outcome == StepStatus::Failed)
             .then(|| exchange_report(step, r))
             .flatten(),
     }

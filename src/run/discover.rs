@@ -8,7 +8,7 @@ use sonde_core::config::CONFIG_FILE_NAMES;
 
 /// What discovery found.
 #[derive(Debug, Default)]
-pub struct Discovered {
+pub(crate) struct Discovered {
     /// Scenario files, in a stable order: arguments in the order given, each directory sorted.
     pub files: Vec<PathBuf>,
     /// YAML files passed over because they have no top-level `steps` (shown with `--verbose`).
@@ -22,7 +22,7 @@ pub struct Discovered {
 /// In directories: `*.yaml`/`*.yml` holding a top-level `steps`, and `*.http`/`*.rest`;
 /// hidden directories and `target`/`node_modules` are not entered. Files named explicitly
 /// are always taken. `sonde.yaml` is a config, never a scenario.
-pub fn discover(paths: &[PathBuf]) -> Discovered {
+pub(crate) fn discover(paths: &[PathBuf]) -> Discovered {
     let default = [PathBuf::from(".")];
     let paths = if paths.is_empty() {
         &default[..]

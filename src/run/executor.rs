@@ -22,16 +22,16 @@ use super::interrupt::Interrupt;
 use crate::events::{Event, FileReport, StepReport, Summary};
 
 /// The default number of files run at once: the work waits on the network, not the CPU.
-pub fn default_jobs() -> usize {
+pub(crate) fn default_jobs() -> usize {
     (cores() * 4).clamp(8, 64)
 }
 
 fn cores() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get())
+    std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
 }
 
 /// After an interruption, how long files still running may take to finish their request.
-pub const GRACE: Duration = Duration::from_secs(5);
+pub(super) const GRACE: Duration = Duration::from_secs(5);
 
 /// How often the terminal's thread collects events when there were none.
 const EVENT_POLL: Duration = Duration::from_millis(5);
@@ -234,7 +234,7 @@ fn report_unrun<F>(queue: &Queue<F>, sender: &Sender<Event>, why: &str) {
 fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
     panic
         .downcast_ref::<&str>()
-        .map(|s| s.to_string())
+        .map(std::string::ToString::to_string)
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown".into())
 }
@@ -242,11 +242,11 @@ fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::events::{Outcome, StepReport};
+    use crate::events::{StepStatus, StepReport};
     use std::path::Path;
     use std::time::Duration;
 
-    fn report(index: usize, path: &Path, outcome: Outcome) -> FileReport {
+    fn report(index: usize, path: &Path, outcome: StepStatus) -> FileReport {
         FileReport {
             index,
             path: path.to_path_buf(),
@@ -285,9 +285,9 @@ mod tests {
                     i,
                     &p,
                     if i.is_multiple_of(10) {
-                        Outcome::Failed
+                        StepStatus::Failed
                     } else {
-                        Outcome::Passed
+                        StepStatus::Passed
                     },
                 ))
             }),
@@ -298,7 +298,7 @@ mod tests {
                 }
             },
         );
-        finished.sort();
+        finished.sort_unstable();
         assert_eq!(finished, (0..50).collect::<Vec<_>>());
         assert_eq!((summary.files_failed, summary.steps_passed), (5, 45));
     }
@@ -317,7 +317,7 @@ mod tests {
             Arc::new(|i: usize, p: PathBuf| async move {
                 tokio::time::sleep(Duration::from_millis(1)).await;
                 assert!(i != 7, "boom");
-                Some(report(i, &p, Outcome::Passed))
+                Some(report(i, &p, StepStatus::Passed))
             }),
             &Interrupt::default(),
             |e| {
@@ -341,7 +341,7 @@ mod tests {
                 jobs: 1,
                 fail_fast: true,
             },
-            Arc::new(|i: usize, p: PathBuf| async move { Some(report(i, &p, Outcome::Failed)) }),
+            Arc::new(|i: usize, p: PathBuf| async move { Some(report(i, &p, StepStatus::Failed)) }),
             &Interrupt::default(),
             |_| {},
         );

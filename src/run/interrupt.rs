@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Which signal interrupted the run, if any.
 #[derive(Debug, Clone, Default)]
-pub struct Interrupt {
+pub(crate) struct Interrupt {
     signal: Arc<AtomicUsize>,
     /// Set with `signal`, for the engine to skip the steps not yet started.
     flag: Arc<AtomicBool>,
@@ -14,7 +14,7 @@ pub struct Interrupt {
 
 impl Interrupt {
     /// Listens for SIGINT and SIGTERM from now on.
-    pub fn listen() -> Interrupt {
+    pub(crate) fn listen() -> Interrupt {
         let interrupt = Interrupt::default();
         #[cfg(unix)]
         for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
@@ -28,24 +28,24 @@ impl Interrupt {
         interrupt
     }
 
-    pub fn is_set(&self) -> bool {
+    pub(crate) fn is_set(&self) -> bool {
         self.flag.load(Ordering::Relaxed)
     }
 
-    pub fn flag(&self) -> Arc<AtomicBool> {
+    pub(crate) fn flag(&self) -> Arc<AtomicBool> {
         Arc::clone(&self.flag)
     }
 
     /// The exit status for the signal received: 128 + its number (130 for SIGINT, 143 for
     /// SIGTERM).
-    pub fn exit_status(&self) -> Option<u8> {
+    pub(crate) fn exit_status(&self) -> Option<u8> {
         match self.signal.load(Ordering::Relaxed) {
             0 => None,
             signal => Some(128 + signal as u8),
         }
     }
 
-    pub fn signal_name(&self) -> &'static str {
+    pub(crate) fn signal_name(&self) -> &'static str {
         match self.signal.load(Ordering::Relaxed) {
             2 => "SIGINT",
             15 => "SIGTERM",

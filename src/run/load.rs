@@ -10,7 +10,7 @@ use sonde_core::config::Config;
 use sonde_core::{self as scenario, Diagnostic, Loaded};
 
 /// The config named with `--config`, else a `sonde.yaml` beside the scenarios, else none.
-pub fn load_config(explicit: Option<&Path>, paths: &[PathBuf]) -> Result<Config, Vec<Diagnostic>> {
+pub(crate) fn load_config(explicit: Option<&Path>, paths: &[PathBuf]) -> Result<Config, Vec<Diagnostic>> {
     let Some(path) = explicit
         .map(Path::to_path_buf)
         .or_else(|| Config::find(paths))
@@ -24,7 +24,7 @@ pub fn load_config(explicit: Option<&Path>, paths: &[PathBuf]) -> Result<Config,
 /// Loads one file and checks it as far as can be done without sending anything: every
 /// template names a variable in scope (`defined` holds what the run defines: `--var`s,
 /// config vars, server names), every schema file can be used.
-pub fn load_checked(
+pub(crate) fn load_checked(
     path: &Path,
     defined: &BTreeSet<String>,
     http_env: Option<&str>,
@@ -39,7 +39,7 @@ pub fn load_checked(
 }
 
 /// The checks of [`load_checked`] on a file already loaded.
-pub fn static_checks(loaded: &Loaded, defined: &BTreeSet<String>) -> Vec<Diagnostic> {
+pub(crate) fn static_checks(loaded: &Loaded, defined: &BTreeSet<String>) -> Vec<Diagnostic> {
     let mut problems = check_variables(&loaded.scenario, defined);
     problems.extend(check_schema_files(&loaded.scenario));
     problems

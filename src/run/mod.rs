@@ -6,12 +6,12 @@
 //! status. Nothing here prints.
 
 mod convert;
-pub mod discover;
+pub(crate) mod discover;
 mod executor;
-pub mod interrupt;
+pub(crate) mod interrupt;
 mod load;
 mod pipeline;
-pub mod plan;
+pub(crate) mod plan;
 mod servers;
 
 use std::collections::BTreeSet;
@@ -21,8 +21,8 @@ use std::sync::Arc;
 use sonde_core::Diagnostic;
 use sonde_core::vars::RunVars;
 
-pub use executor::default_jobs;
-pub use load::{load_checked, load_config, static_checks};
+pub(crate) use executor::default_jobs;
+pub(crate) use load::{load_checked, load_config, static_checks};
 
 use crate::engine::RunContext;
 use crate::events::{Event, Summary};
@@ -35,7 +35,7 @@ use servers::Servers;
 
 /// What `sonde run` was asked to do, validated (the CLI parses flags into this once).
 #[derive(Debug, Clone, Default)]
-pub struct RunOptions {
+pub(crate) struct RunOptions {
     pub paths: Vec<PathBuf>,
     pub vars: RunVars,
     pub config: Option<PathBuf>,
@@ -53,7 +53,7 @@ pub struct RunOptions {
 
 /// Why a run could not start.
 #[derive(Debug, thiserror::Error)]
-pub enum RunError {
+pub(crate) enum RunError {
     #[error("{}", render(.0))]
     Config(Vec<Diagnostic>),
     #[error("{0}")]
@@ -70,7 +70,7 @@ fn render(diagnostics: &[Diagnostic]) -> String {
 
 /// How a run went, for the CLI to say and turn into an exit status.
 #[derive(Debug)]
-pub struct RunResult {
+pub(crate) struct RunResult {
     pub summary: Summary,
     /// Files that could not be loaded (and paths that do not exist).
     pub invalid_files: usize,
@@ -81,7 +81,7 @@ pub struct RunResult {
 }
 
 /// A run decided and ready: its servers run until it is dropped.
-pub struct Run {
+pub(crate) struct Run {
     files: Vec<PathBuf>,
     /// Paths named on the command line that do not exist.
     pub missing: Vec<PathBuf>,
@@ -97,7 +97,7 @@ pub struct Run {
 
 impl Run {
     /// Loads the config, starts its servers and picks the files of this shard.
-    pub fn prepare(options: RunOptions, interrupt: &Interrupt) -> Result<Run, RunError> {
+    pub(crate) fn prepare(options: RunOptions, interrupt: &Interrupt) -> Result<Run, RunError> {
         let config =
             load_config(options.config.as_deref(), &options.paths).map_err(RunError::Config)?;
         let found = discover::discover(&options.paths);
@@ -156,7 +156,7 @@ impl Run {
     }
 
     /// Runs every file, `jobs` at a time, and hands every event to each reporter.
-    pub fn execute(self, interrupt: &Interrupt) -> RunResult {
+    pub(crate) fn execute(self, interrupt: &Interrupt) -> RunResult {
         let mut reporters: Vec<Box<dyn Reporter>> = crate::report::reporters(&self.reports);
         let mut invalid_files = self.missing.len();
         let pipeline = Arc::clone(&self.pipeline);

@@ -6,7 +6,7 @@ use sonde_core::Scenario;
 
 /// `--shard i/n`: part `i` (1-based) of `n`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Shard {
+pub(crate) struct Shard {
     pub index: usize,
     pub count: usize,
 }
@@ -30,7 +30,7 @@ impl std::str::FromStr for Shard {
 impl Shard {
     /// The files of this shard: every n-th of the sorted list, so shards are disjoint, cover
     /// every file, differ in size by at most one, and need no coordination.
-    pub fn select(&self, files: Vec<PathBuf>) -> Vec<PathBuf> {
+    pub(crate) fn select(&self, files: Vec<PathBuf>) -> Vec<PathBuf> {
         files
             .into_iter()
             .enumerate()
@@ -42,20 +42,20 @@ impl Shard {
 
 /// `--tag`, `--skip-tag`, `--filter`: which steps of a loaded file run.
 #[derive(Debug, Clone, Default)]
-pub struct Selection {
+pub(crate) struct Selection {
     pub tags: Vec<String>,
     pub skip_tags: Vec<String>,
     pub filter: Option<String>,
 }
 
 impl Selection {
-    pub fn is_everything(&self) -> bool {
+    pub(crate) fn is_everything(&self) -> bool {
         self.tags.is_empty() && self.skip_tags.is_empty() && self.filter.is_none()
     }
 
     /// Marks the steps left out as skipped, saying why. `false` when nothing of the file
     /// is selected: the file is then left out of the run and its reports.
-    pub fn apply(&self, scenario: &mut Scenario, path: &str) -> bool {
+    pub(crate) fn apply(&self, scenario: &mut Scenario, path: &str) -> bool {
         if self.is_everything() {
             return true;
         }

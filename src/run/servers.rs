@@ -14,7 +14,7 @@ use sonde_httpbin::ServerHandle;
 
 /// Running servers; their URLs become variables of the same names.
 #[derive(Default)]
-pub struct Servers {
+pub(super) struct Servers {
     pub urls: IndexMap<String, String>,
     builtin: Vec<ServerHandle>,
     children: Vec<Child>,
@@ -33,7 +33,7 @@ impl Drop for Servers {
 
 impl Servers {
     /// Starts every server; the first that fails stops the others and says why.
-    pub fn start(servers: &[Server]) -> Result<Servers, String> {
+    pub(super) fn start(servers: &[Server]) -> Result<Servers, String> {
         let mut running = Servers::default();
         for server in servers {
             let name = server.name.value.clone();
@@ -208,26 +208,25 @@ fn last_lines(output: &Output) -> String {
 fn stop(child: &mut Child) {
     #[cfg(unix)]
     {
-        let group = child.id() as libc::pid_t;
-        // SAFETY: kill(2) with a negative pid signals the process group the child leads.
-        unsafe {
-            libc::kill(-group, libc::SIGTERM);
-        }
+        use rustix::process::{Pid, Signal, kill_process_group};
+        // The child leads its own process group (it was spawned with `process_group(0)`).
+        let group = i32::try_from(child.id()).ok().and_then(Pid::from_raw);
+        let signal_group = |signal| {
+            if let Some(group) = group {
+                let _ = kill_process_group(group, signal);
+            }
+        };
+        signal_group(Signal::TERM);
         let deadline = Instant::now() + Duration::from_secs(2);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = child.try_wait() {
-                // SAFETY: as above; what the server started may still be running.
-                unsafe {
-                    libc::kill(-group, libc::SIGKILL);
-                }
+                // What the server started may still be running.
+                signal_group(Signal::KILL);
                 return;
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        // SAFETY: as above.
-        unsafe {
-            libc::kill(-group, libc::SIGKILL);
-        }
+        signal_group(Signal::KILL);
     }
     let _ = child.kill();
     let _ = child.wait();

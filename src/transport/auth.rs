@@ -37,7 +37,7 @@ impl AuthSpec {
 }
 
 /// `Basic base64(user:password)`.
-pub fn basic(user: &str, password: &str) -> String {
+pub(super) fn basic(user: &str, password: &str) -> String {
     let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
     format!("Basic {token}")
 }

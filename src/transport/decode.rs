@@ -90,7 +90,7 @@ pub(crate) struct BodyReader {
 impl BodyReader {
     /// `content_encoding` is the response's header; `save_to` streams to a file instead of
     /// memory (no size limit then).
-    pub fn new(
+    pub(super) fn new(
         content_encoding: Option<&str>,
         save_to: Option<&Path>,
         max_body: u64,
@@ -133,7 +133,7 @@ impl BodyReader {
         })
     }
 
-    pub fn push(&mut self, chunk: &[u8]) -> Result<(), HttpError> {
+    pub(super) fn push(&mut self, chunk: &[u8]) -> Result<(), HttpError> {
         self.wire_size += chunk.len() as u64;
         let decoder = self.decoder.take().map(|d| decide_deflate(d, chunk));
         let result = match decoder {
@@ -148,7 +148,7 @@ impl BodyReader {
     }
 
     /// Ends the body: flushes decoders and returns what was received.
-    pub fn finish(
+    pub(super) fn finish(
         mut self,
         charset: Option<Charset>,
         declared: Option<&str>,
@@ -177,7 +177,7 @@ impl BodyReader {
     fn error(&self, error: io::Error) -> HttpError {
         if error
             .get_ref()
-            .is_some_and(|inner| inner.is::<LimitReached>())
+            .is_some_and(<dyn std::error::Error + std::marker::Send + std::marker::Sync + 'static>::is::<LimitReached>)
         {
             return HttpError::BodyTooLarge {
                 limit: self.max_body,
@@ -246,7 +246,7 @@ fn finish(decoder: Decoder) -> io::Result<Sink> {
 }
 
 /// Decodes the text: the `encoding` override first, then the header's charset, else UTF-8
-/// (a byte-order mark wins over both, as browsers and encoding_rs do).
+/// (a byte-order mark wins over both, as browsers and `encoding_rs` do).
 fn text_of(
     content: BodyContent,
     wire_size: u64,

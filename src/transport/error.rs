@@ -97,7 +97,7 @@ impl HttpError {
                 reason: tls,
             };
         }
-        let causes: Vec<String> = chain(error).map(|e| e.to_string()).collect();
+        let causes: Vec<String> = chain(error).map(std::string::ToString::to_string).collect();
         let text = causes.join(": ");
         if text.contains("dns error") || text.contains("failed to lookup address") {
             return HttpError::Dns(url.host_str().unwrap_or_default().to_string());
@@ -115,7 +115,7 @@ impl HttpError {
 
 /// Whether the connect timeout, rather than the network, ended the connection attempt.
 pub(crate) fn connect_timed_out(error: &(dyn StdError + 'static)) -> bool {
-    chain(error).any(|e| e.is::<super::connector::ConnectTimedOut>())
+    chain(error).any(<dyn std::error::Error + 'static>::is::<super::connector::ConnectTimedOut>)
 }
 
 /// The error and its causes, outermost first.
@@ -126,7 +126,7 @@ fn chain<'a>(
 }
 
 /// `host:port` of a URL, the way messages name a server.
-pub fn address_of(url: &url::Url) -> String {
+pub(super) fn address_of(url: &url::Url) -> String {
     let host = url.host_str().unwrap_or("?");
     match url.port_or_known_default() {
         Some(port) => format!("{host}:{port}"),

@@ -66,7 +66,7 @@ impl ClientPool {
 
     /// The calling thread's client for `profile`; clones share one connection pool.
     pub fn client(&self, profile: &TransportProfile) -> Result<Transport, HttpError> {
-        let key = self as *const ClientPool as usize;
+        let key = std::ptr::from_ref::<ClientPool>(self) as usize;
         let found = CLIENTS.with(|clients| {
             clients
                 .borrow()
@@ -87,7 +87,7 @@ impl ClientPool {
         });
         // A poisoned lock only means another thread panicked while inserting; the set
         // itself is still consistent.
-        let mut profiles = self.profiles.lock().unwrap_or_else(|e| e.into_inner());
+        let mut profiles = self.profiles.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         profiles.insert(profile.clone());
         Ok(client)
     }

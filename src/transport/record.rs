@@ -1,7 +1,7 @@
 //! The record of one exchange: what was sent and what came back, hop by hop.
 //!
 //! This is the contract between the request engine and everything that reads its
-//! results (checks, captures, console, JUnit and JSON reports). It holds plain data only,
+//! results (checks, captures, console, `JUnit` and JSON reports). It holds plain data only,
 //! no live connection, so that a reporter never needs to know about HTTP internals.
 
 use std::path::PathBuf;

@@ -10,7 +10,7 @@ use url::Url;
 /// `http://h/api/v1/users` (unlike RFC 3986 resolution, where `/users` would replace the
 /// base path; this is what Hurl and `requests` users with a base URL expect). A URL starting
 /// with `?` adds a query to the base; an empty URL is the base itself.
-pub fn join(base: Option<&str>, url: &str) -> Result<Url, String> {
+pub(crate) fn join(base: Option<&str>, url: &str) -> Result<Url, String> {
     let url = url.trim();
     if has_scheme(url) {
         return sonde_core::cache::url(url).map_err(|e| format!("invalid URL `{url}`: {e}"));
@@ -44,7 +44,7 @@ fn has_scheme(url: &str) -> bool {
 
 /// Query parameters ready to encode: pairs in order, a list value already spread.
 #[derive(Debug, Clone, PartialEq)]
-pub enum QueryParams {
+pub(crate) enum QueryParams {
     Pairs(Vec<(String, String)>),
     /// Appended as written.
     Raw(String),
@@ -53,7 +53,7 @@ pub enum QueryParams {
 /// Appends `params` to the query `url` already has, encoded like
 /// `requests.models.RequestEncodingMixin._encode_params` (`urlencode` with `quote_plus`),
 /// then requotes the whole query like `requests.utils.requote_uri`.
-pub fn add_query(url: &mut Url, params: &QueryParams) {
+pub(crate) fn add_query(url: &mut Url, params: &QueryParams) {
     let encoded = match params {
         QueryParams::Pairs(pairs) => pairs
             .iter()
@@ -79,7 +79,7 @@ fn is_unreserved(byte: u8) -> bool {
 }
 
 /// Python's `urllib.parse.quote_plus(text, safe='')`.
-pub fn quote_plus(text: &str) -> String {
+pub(crate) fn quote_plus(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         match byte {
@@ -93,7 +93,7 @@ pub fn quote_plus(text: &str) -> String {
 
 /// `requests.utils.requote_uri`: unquote the unreserved characters, then quote whatever is
 /// neither reserved, unreserved nor an already valid `%XX`.
-pub fn requote(text: &str) -> String {
+pub(crate) fn requote(text: &str) -> String {
     const SAFE: &[u8] = b"!#$%&'()*+,/:;=?@[]~";
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());

@@ -2,7 +2,7 @@
 
 use crate::support::engine::{RecordExt, StepExt, scenario, server};
 use serde_json::json;
-use sonde::engine::Outcome;
+use sonde::engine::StepOutcome;
 
 #[test]
 fn two_files_never_see_each_others_cookies() {
@@ -54,7 +54,7 @@ steps:
     );
     assert_eq!(
         record.step(1).outcome,
-        Outcome::Skipped("after failure of step \"boom\"".into())
+        StepOutcome::Skipped("after failure of step \"boom\"".into())
     );
 }
 
@@ -75,7 +75,7 @@ steps:
     .against(&s)
     .run();
     assert!(record.step(0).outcome.is_failed());
-    assert_eq!(record.step(1).outcome, Outcome::Passed);
+    assert_eq!(record.step(1).outcome, StepOutcome::Passed);
 }
 
 #[test]
@@ -92,8 +92,8 @@ steps:
     )
     .against(&s)
     .run();
-    assert_eq!(record.step(0).outcome, Outcome::Skipped("not today".into()));
-    assert!(matches!(record.step(1).outcome, Outcome::Skipped(_)));
+    assert_eq!(record.step(0).outcome, StepOutcome::Skipped("not today".into()));
+    assert!(matches!(record.step(1).outcome, StepOutcome::Skipped(_)));
     assert!(record.step(0).exchanges.is_empty());
 }
 

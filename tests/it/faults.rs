@@ -4,7 +4,7 @@
 //! Each test runs the real binary on a scenario of three steps: a normal one, the fault
 //! (with `continue_on_failure: true`), and another normal one. It must exit 1 with exactly
 //! that step failed, in bounded time, with no panic, backtrace or `Debug` dump anywhere:
-//! not on the console, not in the JSON or JUnit report.
+//! not on the console, not in the JSON or `JUnit` report.
 
 use std::io::Read as _;
 use std::path::Path;
@@ -113,8 +113,7 @@ steps:
     all.push("faults.yaml");
     let (status, output, elapsed) = run_bounded(dir.path(), &all, LIMIT);
     let json = std::fs::read_to_string(dir.path().join("report.json"))
-        .map(|text| serde_json::from_str(&text).expect("the JSON report is JSON"))
-        .unwrap_or(Value::Null);
+        .map_or(Value::Null, |text| serde_json::from_str(&text).expect("the JSON report is JSON"));
     let junit = std::fs::read_to_string(dir.path().join("junit.xml")).unwrap_or_default();
     Run {
         status,

@@ -1,5 +1,5 @@
 //! Ctrl-C and SIGTERM during a run: no new file starts, the reports hold what finished
-//! (valid JUnit), started servers are stopped, and the exit status is 130 / 143.
+//! (valid `JUnit`), started servers are stopped, and the exit status is 130 / 143.
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -91,7 +91,7 @@ fn sigterm_exits_143_and_stops_the_servers_it_started() {
         return;
     }
     let dir = slow_project(true);
-    let (status, stdout, stderr) = interrupt_run(dir.path(), "-TERM", Duration::from_millis(3000));
+    let (status, stdout, stderr) = interrupt_run(dir.path(), "-TERM", Duration::from_secs(3));
     assert_eq!(status, 143, "{stdout}\n{stderr}");
     // No python http.server started by this run may be left listening.
     let leftover = Command::new("pgrep")

@@ -24,7 +24,7 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
-struct Outcome {
+struct Finished {
     /// `None` when a signal ended it.
     status: Option<i32>,
     output: String,
@@ -32,7 +32,7 @@ struct Outcome {
 }
 
 /// `sonde ARGS…` in `dir`, under a memory limit, killed after `limit`.
-fn sonde_bounded(dir: &Path, args: &[&str], limit: Duration) -> Result<Outcome, String> {
+fn sonde_bounded(dir: &Path, args: &[&str], limit: Duration) -> Result<Finished, String> {
     let mut child = Command::new("sh")
         .arg("-c")
         .arg(format!(
@@ -78,7 +78,7 @@ fn sonde_bounded(dir: &Path, args: &[&str], limit: Duration) -> Result<Outcome, 
         stdout.join().unwrap_or_default(),
         stderr.join().unwrap_or_default()
     );
-    Ok(Outcome {
+    Ok(Finished {
         status: status.code(),
         output,
         elapsed: started.elapsed(),
@@ -96,7 +96,7 @@ fn excerpt(output: &str) -> String {
 }
 
 /// Problems with one command's handling of the file `path` (as passed to sonde).
-fn problems_with(outcome: &Outcome, path: &str) -> Vec<String> {
+fn problems_with(outcome: &Finished, path: &str) -> Vec<String> {
     let mut problems = Vec::new();
     let output = &outcome.output;
     for bad in [
@@ -116,7 +116,7 @@ fn problems_with(outcome: &Outcome, path: &str) -> Vec<String> {
         Some(2) => {}
         Some(status) => problems.push(format!("exit status {status}, expected 2")),
         None => {
-            problems.push("killed by a signal (an abort: stack overflow, out of memory?)".into())
+            problems.push("killed by a signal (an abort: stack overflow, out of memory?)".into());
         }
     }
     if !output.contains(&format!("{path}:")) {
@@ -185,7 +185,7 @@ fn the_corpus_is_listed_here_and_holds_at_least_50_files() {
         .filter(|name| name != "README.md")
         .collect();
     on_disk.sort();
-    let mut listed: Vec<String> = CORPUS.iter().map(|s| s.to_string()).collect();
+    let mut listed: Vec<String> = CORPUS.iter().map(std::string::ToString::to_string).collect();
     listed.sort();
     assert_eq!(
         on_disk, listed,

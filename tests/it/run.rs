@@ -1,5 +1,5 @@
 //! `sonde run` through the real binary against the embedded server: exit statuses, the
-//! console's closing lines, JUnit validity, the JSON report's shape, selection, shards,
+//! console's closing lines, `JUnit` validity, the JSON report's shape, selection, shards,
 //! fail-fast and secrets.
 
 use std::path::{Path, PathBuf};
@@ -161,7 +161,7 @@ fn junit_is_valid_against_the_common_xsd_and_lists_every_step() {
     xmllint(&dir.path().join("out/junit.xml"));
 }
 
-/// Validates a report with xmllint against the JUnit XSD (`.ci/run` installs libxml2-utils).
+/// Validates a report with xmllint against the `JUnit` XSD (`.ci/run` installs libxml2-utils).
 fn xmllint(report: &Path) {
     let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/junit/junit-10.xsd");
     let status = std::process::Command::new("xmllint")

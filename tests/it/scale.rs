@@ -1,5 +1,5 @@
 //! Many files under many workers: every step of every file is reported exactly once, in the
-//! file it belongs to, in the JUnit and the JSON report: 10,000 files of 5 steps under 64
+//! file it belongs to, in the `JUnit` and the JSON report: 10,000 files of 5 steps under 64
 //! workers give exactly 50,000 testcases. (Their memory is measured in bench/, not here.)
 
 use std::collections::HashMap;

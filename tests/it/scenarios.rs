@@ -4,7 +4,7 @@
 //!   step must pass;
 //! - `scenarios/github` can only be validated offline: it must be valid;
 //! - `tests/fixtures/scenarios/must-fail`: the limits the suites cannot express as passing
-//!   steps (max_redirects, timeouts, refused connections) must fail, each with its message;
+//!   steps (`max_redirects`, timeouts, refused connections) must fail, each with its message;
 //! - `tests/fixtures/scenarios/known-bugs`: reproductions of bugs found while writing the
 //!   suites, now fixed: regression tests.
 

@@ -109,7 +109,7 @@ mod satisfied_by {
     #[test]
     fn every_example_suite_and_valid_fixture_is_listed_here() {
         let on_disk = scenarios_on_disk();
-        let mut listed: Vec<String> = FILES.iter().map(|s| s.to_string()).collect();
+        let mut listed: Vec<String> = FILES.iter().map(std::string::ToString::to_string).collect();
         listed.sort();
         assert_eq!(
             on_disk,

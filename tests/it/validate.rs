@@ -6,7 +6,7 @@ use crate::support::{fixtures, sonde};
 fn fixture_names(dir: &str) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(fixtures().join(dir))
         .expect("fixture directory")
-        .filter_map(|e| e.ok())
+        .filter_map(std::result::Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.ends_with(".yaml"))
         .collect();
@@ -47,7 +47,7 @@ mod invalid {
     #[test]
     fn the_corpus_is_listed_here_and_holds_at_least_25_files() {
         let on_disk = super::fixture_names("invalid");
-        let mut listed: Vec<String> = FILES.iter().map(|s| s.to_string()).collect();
+        let mut listed: Vec<String> = FILES.iter().map(std::string::ToString::to_string).collect();
         listed.sort();
         assert_eq!(on_disk, listed, "tests/fixtures/invalid and FILES differ");
         assert!(
@@ -96,7 +96,7 @@ mod valid {
     #[test]
     fn the_corpus_is_listed_here() {
         let on_disk = super::fixture_names("valid");
-        let mut listed: Vec<String> = FILES.iter().map(|s| s.to_string()).collect();
+        let mut listed: Vec<String> = FILES.iter().map(std::string::ToString::to_string).collect();
         listed.sort();
         assert_eq!(on_disk, listed, "tests/fixtures/valid and FILES differ");
     }

@@ -118,7 +118,7 @@ mod tests {
     fn undefined(yaml_text: &str, outer: &[&str]) -> Vec<String> {
         let source = SourceFile::new("t.yaml", yaml_text);
         let scenario = yaml::load(&source).expect("valid");
-        let outer = outer.iter().map(|s| s.to_string()).collect();
+        let outer = outer.iter().map(std::string::ToString::to_string).collect();
         check_variables(&scenario, &outer)
             .into_iter()
             .map(|d| format!("{} {}", d.location(), d.message))

@@ -1,4 +1,4 @@
-//! Process-wide caches of things compiled from source text: templates, JSONPaths, regular
+//! Process-wide caches of things compiled from source text: templates, `JSONPaths`, regular
 //! expressions, URLs. Every file of a suite usually repeats the same ones, and `run` also reads
 //! files on several threads, so the first compile serves every later file.
 
@@ -57,17 +57,17 @@ impl<T: Clone> Cache<T> {
     pub fn get(&self, source: &str) -> Option<T> {
         // A poisoned lock only means another thread panicked while inserting; the map
         // itself is still consistent.
-        let map = self.map.read().unwrap_or_else(|e| e.into_inner());
+        let map = self.map.read().unwrap_or_else(std::sync::PoisonError::into_inner);
         map.values.get(source).cloned()
     }
 
     /// Whether `source` would be kept.
     pub fn has_room_for(&self, source: &str) -> bool {
-        self.room_in(&self.map.read().unwrap_or_else(|e| e.into_inner()), source)
+        self.room_in(&self.map.read().unwrap_or_else(std::sync::PoisonError::into_inner), source)
     }
 
     pub fn insert(&self, source: &str, value: T) {
-        let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
+        let mut map = self.map.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         if self.room_in(&map, source) && !map.values.contains_key(source) {
             map.source_bytes += source.len();
             map.values.insert(source.into(), value);
@@ -122,7 +122,7 @@ pub fn regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
     }
 }
 
-/// A JSONPath (RFC 9535), compiled once per process for each distinct text.
+/// A `JSONPath` (RFC 9535), compiled once per process for each distinct text.
 pub fn json_path(path: &str) -> Result<Arc<CompiledPath>, crate::json_path::PathError> {
     static CACHE: OnceLock<Cache<Arc<CompiledPath>>> = OnceLock::new();
     CACHE

@@ -1,4 +1,4 @@
-//! JSONPath queries (RFC 9535), compiled once per distinct text.
+//! `JSONPath` queries (RFC 9535), compiled once per distinct text.
 //!
 //! Most checks and captures ask a body for one value at a path of names and indexes
 //! (`$.items[0].id`). Such a *singular* path can be answered while the body is parsed, by
@@ -44,7 +44,7 @@ impl CompiledPath {
     }
 }
 
-/// How deeply brackets may nest (`$[?@[?@[?…]]]`). serde_json_path's parser takes time
+/// How deeply brackets may nest (`$[?@[?@[?…]]]`). `serde_json_path`'s parser takes time
 /// exponential in it (twice as long per level: 1.5 s at 20 levels, found by the `json_pick`
 /// fuzz target); real paths nest two or three.
 pub const MAX_BRACKET_DEPTH: usize = 10;
@@ -53,7 +53,7 @@ pub const MAX_BRACKET_DEPTH: usize = 10;
 /// level, and a path of thousands overflows the stack (also found by `json_pick`).
 pub const MAX_NESTING: usize = 64;
 
-/// Why a JSONPath cannot be used.
+/// Why a `JSONPath` cannot be used.
 #[derive(Debug)]
 pub enum PathError {
     Syntax(serde_json_path::ParseError),

@@ -1,5 +1,5 @@
 //! sonde's scenario language: from text (YAML, `.http`, `sonde.yaml`) to the model, with
-//! diagnostics, templates and JSONPaths. No network, no TLS, no server: the runner (the
+//! diagnostics, templates and `JSONPaths`. No network, no TLS, no server: the runner (the
 //! `sonde` crate) sends what this crate describes.
 
 pub mod analysis;
@@ -80,7 +80,7 @@ pub fn read_source(path: &Path) -> Result<Arc<SourceFile>, Vec<Diagnostic>> {
 #[derive(Debug)]
 pub struct Loaded {
     pub scenario: Scenario,
-    /// Assertions that cannot run (JetBrains scripts, handlers): reported as skipped.
+    /// Assertions that cannot run (`JetBrains` scripts, handlers): reported as skipped.
     pub skipped: Vec<http_file::SkippedAssertion>,
     /// Steps sent without the session's cookie jar (`# @no-cookie-jar`).
     pub no_cookie_jar: Vec<usize>,

@@ -40,7 +40,7 @@ pub struct Scenario {
 #[derive(Debug, Clone, Default)]
 pub struct Vars(pub Vec<(Spanned<String>, Value)>);
 
-/// One request and what is expected of its response; one JUnit testcase.
+/// One request and what is expected of its response; one `JUnit` testcase.
 #[derive(Debug, Clone, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct Step {
@@ -325,7 +325,7 @@ pub struct Expect {
     /// `name: value-or-predicate`; names are case-insensitive; `name: null` asserts absence.
     #[schemars(default, with = "std::collections::BTreeMap<String, Option<Matcher>>")]
     pub headers: Vec<HeaderExpect>,
-    /// `jsonpath: value-or-predicate` (RFC 9535 JSONPath).
+    /// `jsonpath: value-or-predicate` (RFC 9535 `JSONPath`).
     #[schemars(default, with = "std::collections::BTreeMap<String, Matcher>")]
     pub json: Vec<JsonExpect>,
     /// Exact text, or a predicate over the decoded body.
@@ -373,7 +373,7 @@ pub struct JsonExpect {
     pub matcher: Spanned<Matcher>,
 }
 
-/// A JSONPath, compiled when the file loads.
+/// A `JSONPath`, compiled when the file loads.
 #[derive(Debug, Clone)]
 pub struct JsonPath {
     pub source: Spanned<String>,

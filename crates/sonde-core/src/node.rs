@@ -105,8 +105,7 @@ impl Node {
                 .or_else(|_| u64::try_from(*i).map(Value::from))
                 .unwrap_or_else(|_| Value::from(*i as f64)),
             NodeKind::Float(f) => serde_json::Number::from_f64(*f)
-                .map(Value::Number)
-                .unwrap_or(Value::Null),
+                .map_or(Value::Null, Value::Number),
             NodeKind::Str(s) => Value::String(s.as_str().to_owned()),
             NodeKind::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
             NodeKind::Map(entries) => Value::Object(
@@ -243,13 +242,12 @@ fn parse_with_serde(text: &str) -> Result<Node, SyntaxError> {
     serde_saphyr::from_str_with_options::<Node>(text, options).map_err(|e| {
         let span = e
             .location()
-            .map(|l| {
+            .map_or(Span::UNKNOWN, |l| {
                 Span::new(
                     u32::try_from(l.line()).unwrap_or(u32::MAX),
                     u32::try_from(l.column()).unwrap_or(u32::MAX),
                 )
-            })
-            .unwrap_or(Span::UNKNOWN);
+            });
         SyntaxError {
             span,
             message: plain_message(&e),

@@ -1,6 +1,6 @@
 //! Panics that sonde expects from a dependency and turns into errors.
 //!
-//! `quietly` runs a call that may panic on input it should have refused (serde_json_path's
+//! `quietly` runs a call that may panic on input it should have refused (`serde_json_path`'s
 //! parser does, on some truncated texts), and says so instead of unwinding further. The
 //! process's panic hook (in `main.rs`, and the fuzz targets') stays silent meanwhile, so the
 //! user sees the error, not a bug report.

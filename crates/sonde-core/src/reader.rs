@@ -109,8 +109,7 @@ impl<'s> Reader<'s> {
         match chars.next() {
             Some(quote @ ('"' | '\'')) => chars
                 .position(|c| c == quote)
-                .map(|p| p + 2)
-                .unwrap_or(rest.chars().count()),
+                .map_or(rest.chars().count(), |p| p + 2),
             Some('{' | '[') => 1,
             Some(_) => {
                 let end = rest
@@ -121,8 +120,7 @@ impl<'s> Reader<'s> {
                             || (c == ':' && i + 1 == rest.len())
                             || (c == '#' && rest[..i].ends_with(' '))
                     })
-                    .map(|(i, _)| i)
-                    .unwrap_or(rest.len());
+                    .map_or(rest.len(), |(i, _)| i);
                 rest[..end].trim_end().chars().count().max(1)
             }
             None => 1,
@@ -412,7 +410,7 @@ impl<'s> Reader<'s> {
         })
     }
 
-    /// A JSONPath, compiled now.
+    /// A `JSONPath`, compiled now.
     pub fn json_path(&mut self, source: &str, span: Span) -> Option<JsonPath> {
         // Keyed by the text as written: suites repeat the same paths in every step.
         static AS_WRITTEN: std::sync::OnceLock<crate::cache::Cache<Arc<CompiledPath>>> =
@@ -533,11 +531,11 @@ pub fn bracket_dotted_names(path: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Templates and JSONPaths are compiled by recursive parsers: far past anything written by
+/// Templates and `JSONPaths` are compiled by recursive parsers: far past anything written by
 /// hand, they are refused instead of risking the stack.
 const MAX_NESTING: usize = 1000;
 
-/// A bound on how deep a template or JSONPath nests: its operators and brackets (in a
+/// A bound on how deep a template or `JSONPath` nests: its operators and brackets (in a
 /// template, only those inside `{{ … }}` and `{% … %}`).
 fn nesting(text: &str) -> usize {
     let operators = |code: &str| {
@@ -554,13 +552,13 @@ fn nesting(text: &str) -> usize {
     let (mut total, mut inside, mut i) = (0, false, 0);
     while i + 1 < bytes.len() {
         let pair = (bytes[i], bytes[i + 1]);
-        if !inside && matches!(pair, (b'{', b'{') | (b'{', b'%')) {
+        if !inside && matches!(pair, (b'{', b'{' | b'%')) {
             inside = true;
             total += 1;
             i += 2;
             continue;
         }
-        if inside && matches!(pair, (b'}', b'}') | (b'%', b'}')) {
+        if inside && matches!(pair, (b'}' | b'%', b'}')) {
             inside = false;
             i += 2;
             continue;

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 
-use super::model::*;
+use super::model::{Scenario, Setting, Text, Value, Vars, Headers, Params, Auth, Timeout, Retries, Proxies, Verify, ClientCert, Data, StatusExpect, Predicate, Matcher, JsonType, SchemaSource, CaptureSource};
 use super::source::Spanned;
 
 /// The schema, pretty-printed, as committed in `schema/scenario.schema.json`.

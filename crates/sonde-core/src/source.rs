@@ -23,7 +23,7 @@ impl Span {
     }
 
     /// The position `offset` lines and columns further, for errors found inside a string
-    /// (a template, a JSONPath) whose own position is relative to its start.
+    /// (a template, a `JSONPath`) whose own position is relative to its start.
     pub fn advanced(self, line_offset: u32, col_offset: u32) -> Span {
         if line_offset == 0 {
             Span::new(self.line, self.col + col_offset)

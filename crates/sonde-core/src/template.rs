@@ -74,8 +74,7 @@ fn build_environment() -> Environment<'static> {
     env.add_function("timestamp", || {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0)
+            .map_or(0, |d| d.as_secs())
     });
     env.add_function("random_int", random_int);
     env.add_function("file", read_file);
@@ -98,8 +97,7 @@ fn now_rfc3339() -> String {
 fn httpdate_to_rfc3339(time: std::time::SystemTime) -> String {
     let secs = time
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
+        .map_or(0, |d| d.as_secs() as i64);
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     let (year, month, day) = civil_from_days(days);
@@ -447,9 +445,7 @@ fn syntax_error(error: &Error, source: &str, base: usize) -> SyntaxError {
     SyntaxError {
         offset: base + offset.min(source.len()),
         message: error
-            .detail()
-            .map(str::to_owned)
-            .unwrap_or_else(|| error.kind().to_string()),
+            .detail().map_or_else(|| error.kind().to_string(), str::to_owned),
     }
 }
 

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::diagnostics::Diagnostic;
-use super::model::*;
+use super::model::{Scenario, Vars, Step, Expect, Poll, Request, Data, Text, Settings, Setting, Verify, Headers, Value, Params, Auth, Timeout, Retries, Proxies, ClientCert, FilePart, FileContent, StatusExpect, HeaderExpect, JsonExpect, BytesExpect, SchemaSource, Matcher, Predicate, Pattern, JsonType, Capture, CaptureSource};
 use super::node::{self, Node, NodeKind};
 use super::reader::{Fields, Reader, looks_like_unquoted_template, quote_unquoted_template};
 use super::source::{SourceFile, Span, Spanned};
@@ -206,12 +206,10 @@ fn read_step(r: &mut Reader, node: &Node) -> Option<Step> {
     };
     let expect = f
         .get("expect")
-        .map(|n| read_expect(r, n))
-        .unwrap_or(Some(Expect::default()));
+        .map_or(Some(Expect::default()), |n| read_expect(r, n));
     let capture = f
         .get("capture")
-        .map(|n| read_captures(r, n))
-        .unwrap_or(Some(Vec::new()));
+        .map_or(Some(Vec::new()), |n| read_captures(r, n));
     let vars = read_vars(r, f.get("vars"));
     let tags = f
         .get("tags")
@@ -297,8 +295,7 @@ fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
     let data = f.get("data").map(|n| read_data(r, n));
     let files = f
         .get("files")
-        .map(|n| read_files(r, n))
-        .unwrap_or(Some(Vec::new()));
+        .map_or(Some(Vec::new()), |n| read_files(r, n));
     let encoding = f.get("encoding").and_then(|n| {
         let name = r.string(n, "a charset name")?;
         if encoding_rs_known(&name.value) {

@@ -11,7 +11,7 @@ use super::request::RequestInfo;
 use super::responses::{self, json_ok};
 use super::status::status_response;
 
-pub async fn basic(
+pub(crate) async fn basic(
     Path((user, password)): Path<(String, String)>,
     request: RequestInfo,
 ) -> Response {
@@ -23,7 +23,7 @@ pub async fn basic(
 }
 
 /// Like `/basic-auth`, but a failure looks like a missing page, with no challenge.
-pub async fn hidden_basic(
+pub(crate) async fn hidden_basic(
     Path((user, password)): Path<(String, String)>,
     request: RequestInfo,
 ) -> Response {
@@ -34,7 +34,7 @@ pub async fn hidden_basic(
     }
 }
 
-pub async fn bearer(request: RequestInfo) -> Response {
+pub(crate) async fn bearer(request: RequestInfo) -> Response {
     match request
         .header(AUTHORIZATION.as_str())
         .and_then(|value| value.strip_prefix("Bearer "))

@@ -10,10 +10,10 @@ use base64::Engine as _;
 use serde_json::{Map, Value};
 
 /// The largest request body accepted; bigger ones get a 413.
-pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
 /// The body as httpbin reports it.
-pub struct Payload {
+pub(crate) struct Payload {
     pub form: Value,
     pub files: Value,
     pub data: Value,
@@ -21,7 +21,7 @@ pub struct Payload {
 }
 
 impl Payload {
-    pub async fn parse(headers: &HeaderMap, body: &Bytes) -> Self {
+    pub(crate) async fn parse(headers: &HeaderMap, body: &Bytes) -> Self {
         let mut payload = Self {
             form: Value::Object(Map::new()),
             files: Value::Object(Map::new()),
@@ -99,7 +99,7 @@ async fn parse_multipart(headers: &HeaderMap, body: &Bytes) -> (Value, Value) {
 }
 
 /// httpbin's `json_safe`: text stays text, binary becomes a base64 `data:` URL.
-pub fn json_safe(bytes: &[u8], content_type: &str) -> String {
+pub(crate) fn json_safe(bytes: &[u8], content_type: &str) -> String {
     match std::str::from_utf8(bytes) {
         Ok(text) => text.to_owned(),
         Err(_) => format!(
@@ -110,7 +110,7 @@ pub fn json_safe(bytes: &[u8], content_type: &str) -> String {
 }
 
 /// Werkzeug's `semiflatten`: one value stays a string, repeats become a list.
-pub fn semiflatten(pairs: impl IntoIterator<Item = (String, String)>) -> Value {
+pub(crate) fn semiflatten(pairs: impl IntoIterator<Item = (String, String)>) -> Value {
     let mut map = Map::new();
     for (key, value) in pairs {
         match map.get_mut(&key) {

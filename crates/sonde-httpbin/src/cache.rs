@@ -15,7 +15,7 @@ use super::stream::parse_count;
 
 /// `/cache`: a 304 for any conditional request, otherwise `/get` with fresh
 /// `Last-Modified` and `ETag` validators.
-pub async fn cache(request: RequestInfo) -> Response {
+pub(crate) async fn cache(request: RequestInfo) -> Response {
     let is_conditional = ["If-Modified-Since", "If-None-Match"]
         .iter()
         .any(|name| request.header(name).is_some_and(|value| !value.is_empty()));
@@ -37,7 +37,7 @@ pub async fn cache(request: RequestInfo) -> Response {
 }
 
 /// `/cache/{n}`: `/get` with `Cache-Control: public, max-age=n`.
-pub async fn cache_for(Path(n): Path<String>, request: RequestInfo) -> Response {
+pub(crate) async fn cache_for(Path(n): Path<String>, request: RequestInfo) -> Response {
     let Some(seconds) = parse_count(&n) else {
         return responses::not_found_page();
     };
@@ -51,8 +51,8 @@ pub async fn cache_for(Path(n): Path<String>, request: RequestInfo) -> Response 
 }
 
 /// `/etag/{etag}`: `If-None-Match` that matches gives 304, `If-Match` that does
-/// not gives 412, anything else `/get` with the ETag.
-pub async fn etag(Path(etag): Path<String>, request: RequestInfo) -> Response {
+/// not gives 412, anything else `/get` with the `ETag`.
+pub(crate) async fn etag(Path(etag): Path<String>, request: RequestInfo) -> Response {
     let if_none_match = entity_tags(request.header("If-None-Match"));
     let if_match = entity_tags(request.header("If-Match"));
     let matches = |tags: &[String]| tags.iter().any(|tag| *tag == etag || tag == "*");
@@ -90,7 +90,7 @@ fn entity_tags(header: Option<&str>) -> Vec<String> {
 /// `/response-headers?k=v`: sets every query pair as a response header and echoes
 /// all response headers in the body, including a `Content-Length` that counts the
 /// body it appears in.
-pub async fn response_headers(request: RequestInfo) -> Response {
+pub(crate) async fn response_headers(request: RequestInfo) -> Response {
     let requested = request.query_pairs();
     let body = self_describing_body(&requested);
     let mut response = responses::with_content(StatusCode::OK, "application/json", body);

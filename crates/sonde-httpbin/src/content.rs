@@ -42,7 +42,7 @@ const ANGRY_ASCII: &str = r#"
 const BASE64_ERROR: &str = "Incorrect Base64 data try: SFRUUEJJTiBpcyBhd2Vzb21l";
 
 /// The slideshow document every httpbin tutorial queries.
-pub async fn json() -> Response {
+pub(crate) async fn json() -> Response {
     json_ok(&json!({
         "slideshow": {
             "title": "Sample Slide Show",
@@ -63,34 +63,34 @@ pub async fn json() -> Response {
     }))
 }
 
-pub async fn xml() -> Response {
+pub(crate) async fn xml() -> Response {
     with_content(StatusCode::OK, "application/xml", SAMPLE_XML)
 }
 
-pub async fn html() -> Response {
+pub(crate) async fn html() -> Response {
     with_content(StatusCode::OK, HTML_UTF8, MOBY_DICK_HTML)
 }
 
-pub async fn robots() -> Response {
+pub(crate) async fn robots() -> Response {
     with_content(StatusCode::OK, "text/plain", ROBOTS_TXT)
 }
 
-pub async fn deny() -> Response {
+pub(crate) async fn deny() -> Response {
     with_content(StatusCode::OK, "text/plain", ANGRY_ASCII)
 }
 
 /// Markus Kuhn's UTF-8 sampler, served as httpbin does (as HTML).
-pub async fn utf8_demo() -> Response {
+pub(crate) async fn utf8_demo() -> Response {
     with_content(StatusCode::OK, HTML_UTF8, UTF8_DEMO)
 }
 
 /// `/forms/post`: an HTML form that submits to `/post`.
-pub async fn pizza_form() -> Response {
+pub(crate) async fn pizza_form() -> Response {
     with_content(StatusCode::OK, HTML_UTF8, PIZZA_FORM_HTML)
 }
 
 /// `/base64/{value}`: URL-safe base64 decoded to text, or httpbin's hint.
-pub async fn base64_decode(Path(value): Path<String>) -> Response {
+pub(crate) async fn base64_decode(Path(value): Path<String>) -> Response {
     let text = decode_urlsafe_base64(&value).unwrap_or_else(|| BASE64_ERROR.to_owned());
     with_content(StatusCode::OK, HTML_UTF8, text)
 }
@@ -147,7 +147,7 @@ fn base64_sextet(byte: u8) -> Option<u8> {
 }
 
 /// `/links/{n}` redirects to the first page of the link set.
-pub async fn links_start(Path(n): Path<String>) -> Response {
+pub(crate) async fn links_start(Path(n): Path<String>) -> Response {
     match parse_count(&n) {
         Some(n) => responses::flask_redirect(&format!("/links/{n}/0")),
         None => responses::not_found_page(),
@@ -155,7 +155,7 @@ pub async fn links_start(Path(n): Path<String>) -> Response {
 }
 
 /// `/links/{n}/{offset}`: a page of `n` links to its siblings, `offset` unlinked.
-pub async fn links_page(Path((n, offset)): Path<(String, String)>) -> Response {
+pub(crate) async fn links_page(Path((n, offset)): Path<(String, String)>) -> Response {
     let (Some(n), Some(offset)) = (parse_count(&n), parse_count(&offset)) else {
         return responses::not_found_page();
     };
@@ -173,7 +173,7 @@ pub async fn links_page(Path((n, offset)): Path<(String, String)>) -> Response {
 }
 
 /// `/image`: the format the `Accept` header prefers, PNG when it names none.
-pub async fn image_negotiated(request: RequestInfo) -> Response {
+pub(crate) async fn image_negotiated(request: RequestInfo) -> Response {
     let Some(accept) = request.header(ACCEPT.as_str()).map(str::to_ascii_lowercase) else {
         return png_response();
     };
@@ -190,19 +190,19 @@ pub async fn image_negotiated(request: RequestInfo) -> Response {
     }
 }
 
-pub async fn image_png() -> Response {
+pub(crate) async fn image_png() -> Response {
     png_response()
 }
 
-pub async fn image_jpeg() -> Response {
+pub(crate) async fn image_jpeg() -> Response {
     jpeg_response()
 }
 
-pub async fn image_webp() -> Response {
+pub(crate) async fn image_webp() -> Response {
     webp_response()
 }
 
-pub async fn image_svg() -> Response {
+pub(crate) async fn image_svg() -> Response {
     svg_response()
 }
 

@@ -20,7 +20,7 @@ const ENV_COOKIES: &[&str] = &[
     "__utmb",
 ];
 
-pub async fn list(request: RequestInfo) -> Response {
+pub(crate) async fn list(request: RequestInfo) -> Response {
     let show_env = request.has_arg("show_env");
     let mut cookies = Map::new();
     for (name, value) in request_cookies(&request) {
@@ -33,7 +33,7 @@ pub async fn list(request: RequestInfo) -> Response {
     json_ok(&json!({ "cookies": cookies }))
 }
 
-pub async fn set_from_query(request: RequestInfo) -> Response {
+pub(crate) async fn set_from_query(request: RequestInfo) -> Response {
     let mut response = responses::flask_redirect("/cookies");
     for (name, value) in first_values(request.query_pairs()) {
         set_cookie(&mut response, &name, &value);
@@ -41,13 +41,13 @@ pub async fn set_from_query(request: RequestInfo) -> Response {
     response
 }
 
-pub async fn set_one(Path((name, value)): Path<(String, String)>) -> Response {
+pub(crate) async fn set_one(Path((name, value)): Path<(String, String)>) -> Response {
     let mut response = responses::flask_redirect("/cookies");
     set_cookie(&mut response, &name, &value);
     response
 }
 
-pub async fn delete(request: RequestInfo) -> Response {
+pub(crate) async fn delete(request: RequestInfo) -> Response {
     let mut response = responses::flask_redirect("/cookies");
     for (name, _) in first_values(request.query_pairs()) {
         delete_cookie(&mut response, &name);
@@ -68,24 +68,24 @@ fn first_values(pairs: Vec<(String, String)>) -> Vec<(String, String)> {
 
 /// Adds `Set-Cookie: name=value; Path=/`. A name or value that cannot travel in a
 /// header is skipped.
-pub fn set_cookie(response: &mut Response, name: &str, value: &str) {
+pub(crate) fn set_cookie(response: &mut Response, name: &str, value: &str) {
     let header = format!("{name}={}; Path=/", quote_cookie_value(value));
     append_header(response, "set-cookie", &header);
 }
 
 /// Werkzeug's `delete_cookie`: an empty value that expired at the epoch.
-pub fn delete_cookie(response: &mut Response, name: &str) {
+pub(crate) fn delete_cookie(response: &mut Response, name: &str) {
     let header = format!("{name}=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/");
     append_header(response, "set-cookie", &header);
 }
 
 /// The request's cookies in order, with quoted values unquoted.
-pub fn request_cookies(request: &RequestInfo) -> Vec<(String, String)> {
+pub(crate) fn request_cookies(request: &RequestInfo) -> Vec<(String, String)> {
     parse_cookie_header(&request.cookie_header())
 }
 
 /// The value of the first cookie called `name`.
-pub fn request_cookie(request: &RequestInfo, name: &str) -> Option<String> {
+pub(crate) fn request_cookie(request: &RequestInfo, name: &str) -> Option<String> {
     request_cookies(request)
         .into_iter()
         .find(|(cookie, _)| cookie == name)

@@ -21,21 +21,21 @@ use super::responses::{self, json_ok, json_with_status};
 
 const REALM: &str = "me@kennethreitz.com";
 
-pub async fn default_algorithm(
+pub(crate) async fn default_algorithm(
     Path((qop, user, password)): Path<(String, String, String)>,
     request: RequestInfo,
 ) -> Response {
     digest_auth(&request, &qop, &user, &password, "MD5", "never")
 }
 
-pub async fn with_algorithm(
+pub(crate) async fn with_algorithm(
     Path((qop, user, password, algorithm)): Path<(String, String, String, String)>,
     request: RequestInfo,
 ) -> Response {
     digest_auth(&request, &qop, &user, &password, &algorithm, "never")
 }
 
-pub async fn with_stale_after(
+pub(crate) async fn with_stale_after(
     Path((qop, user, password, algorithm, stale_after)): Path<(
         String,
         String,

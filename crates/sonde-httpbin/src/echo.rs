@@ -7,28 +7,28 @@ use serde_json::{Map, Value, json};
 use super::request::{ANYTHING_FIELDS, BODY_FIELDS, GET_FIELDS, RequestInfo};
 use super::responses::json_ok;
 
-pub async fn get(request: RequestInfo) -> Response {
+pub(crate) async fn get(request: RequestInfo) -> Response {
     json_ok(&Value::Object(request.echo(GET_FIELDS)))
 }
 
 /// `/post`, `/put`, `/patch` and `/delete`.
-pub async fn with_body(request: RequestInfo) -> Response {
+pub(crate) async fn with_body(request: RequestInfo) -> Response {
     json_ok(&Value::Object(request.echo(BODY_FIELDS)))
 }
 
-pub async fn anything(request: RequestInfo) -> Response {
+pub(crate) async fn anything(request: RequestInfo) -> Response {
     json_ok(&Value::Object(request.echo(ANYTHING_FIELDS)))
 }
 
-pub async fn headers(request: RequestInfo) -> Response {
+pub(crate) async fn headers(request: RequestInfo) -> Response {
     json_ok(&json!({ "headers": request.headers_echo() }))
 }
 
-pub async fn ip(request: RequestInfo) -> Response {
+pub(crate) async fn ip(request: RequestInfo) -> Response {
     json_ok(&json!({ "origin": request.origin() }))
 }
 
-pub async fn user_agent(request: RequestInfo) -> Response {
+pub(crate) async fn user_agent(request: RequestInfo) -> Response {
     let headers = request.headers_echo();
     let user_agent = headers.get("User-Agent").cloned().unwrap_or(Value::Null);
     let mut body = Map::new();
@@ -36,6 +36,6 @@ pub async fn user_agent(request: RequestInfo) -> Response {
     json_ok(&Value::Object(body))
 }
 
-pub async fn uuid() -> Response {
+pub(crate) async fn uuid() -> Response {
     json_ok(&json!({ "uuid": uuid::Uuid::new_v4().to_string() }))
 }

@@ -14,7 +14,7 @@ use super::json;
 use super::request::{Field, RequestInfo};
 use super::responses;
 
-pub async fn gzip(request: RequestInfo) -> Response {
+pub(crate) async fn gzip(request: RequestInfo) -> Response {
     let body = echo_with_flag(&request, "gzipped");
     // httpbin uses compression level 4.
     let mut encoder = GzEncoder::new(Vec::new(), Compression::new(4));
@@ -25,7 +25,7 @@ pub async fn gzip(request: RequestInfo) -> Response {
 }
 
 /// HTTP's `deflate` is the zlib format (RFC 1950), which is what httpbin sends.
-pub async fn deflate(request: RequestInfo) -> Response {
+pub(crate) async fn deflate(request: RequestInfo) -> Response {
     let body = echo_with_flag(&request, "deflated");
     let mut encoder = ZlibEncoder::new(Vec::new(), Compression::default());
     compressed(
@@ -34,7 +34,7 @@ pub async fn deflate(request: RequestInfo) -> Response {
     )
 }
 
-pub async fn brotli(request: RequestInfo) -> Response {
+pub(crate) async fn brotli(request: RequestInfo) -> Response {
     let body = echo_with_flag(&request, "brotli");
     let mut output = Vec::new();
     let parameters = brotli::enc::BrotliEncoderParams::default();

@@ -44,10 +44,10 @@ use tokio::task::JoinHandle;
 use super::responses;
 
 /// What `/fault/huge` and `/fault/gzip-bomb` send when no `size` is given: 1 GiB.
-pub const DEFAULT_SIZE: u64 = 1 << 30;
+pub(crate) const DEFAULT_SIZE: u64 = 1 << 30;
 
 /// How long `/fault/stall-headers` keeps the connection open before giving up.
-pub const STALL: Duration = Duration::from_secs(30);
+pub(crate) const STALL: Duration = Duration::from_secs(30);
 
 /// The largest request head the raw listener reads.
 const MAX_HEAD: usize = 16 * 1024;
@@ -85,11 +85,11 @@ impl RawFault {
 
 /// Where the raw listener is, for the redirecting handlers (a request extension).
 #[derive(Clone, Copy, Debug)]
-pub struct RawAddr(pub SocketAddr);
+pub(crate) struct RawAddr(pub SocketAddr);
 
 /// The running raw listener; dropping it stops it (open fault connections end with
 /// the runtime).
-pub struct RawListener {
+pub(crate) struct RawListener {
     addr: SocketAddr,
     task: JoinHandle<()>,
 }
@@ -97,14 +97,14 @@ pub struct RawListener {
 impl RawListener {
     /// Binds an ephemeral port on `ip` and starts accepting. Must be called within a
     /// tokio runtime.
-    pub async fn start(ip: IpAddr) -> io::Result<RawListener> {
+    pub(crate) async fn start(ip: IpAddr) -> io::Result<RawListener> {
         let listener = TcpListener::bind(SocketAddr::new(ip, 0)).await?;
         let addr = listener.local_addr()?;
         let task = tokio::spawn(accept_loop(listener));
         Ok(RawListener { addr, task })
     }
 
-    pub fn addr(&self) -> RawAddr {
+    pub(crate) fn addr(&self) -> RawAddr {
         RawAddr(self.addr)
     }
 }
@@ -129,7 +129,7 @@ async fn accept_loop(listener: TcpListener) {
 }
 
 /// `/fault/{name}` on the server's own port.
-pub async fn endpoint(Path(name): Path<String>, request: Request) -> Response {
+pub(crate) async fn endpoint(Path(name): Path<String>, request: Request) -> Response {
     if RawFault::from_name(&name).is_some() {
         return redirect_to_raw(&name, &request);
     }
@@ -227,9 +227,7 @@ fn redirect_to_raw(name: &str, request: &Request) -> Response {
         .headers()
         .get(HOST)
         .and_then(|h| h.to_str().ok())
-        .and_then(|h| h.parse::<Authority>().ok())
-        .map(|a| a.host().to_owned())
-        .unwrap_or_else(|| super::dialable(raw).ip().to_string());
+        .and_then(|h| h.parse::<Authority>().ok()).map_or_else(|| super::dialable(raw).ip().to_string(), |a| a.host().to_owned());
     let host = if host.contains(':') && !host.starts_with('[') {
         format!("[{host}]")
     } else {
@@ -376,7 +374,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// A gzip member that inflates to `size` zero bytes (`size` ≥ 1).
-pub fn gzip_zeros(size: u64) -> Vec<u8> {
+pub(crate) fn gzip_zeros(size: u64) -> Vec<u8> {
     let deflate = deflate_zeros(size);
     let mut out = Vec::with_capacity(deflate.len() + 18);
     // Magic, deflate, no flags, no mtime, no extra flags, unknown OS.

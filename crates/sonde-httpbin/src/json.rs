@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use serde_json::{Number, Value};
 
 /// Flask's `jsonify` output.
-pub fn pretty(value: &Value) -> String {
+pub(crate) fn pretty(value: &Value) -> String {
     let mut out = String::new();
     write_pretty(&mut out, value, 0);
     out.push('\n');
@@ -16,7 +16,7 @@ pub fn pretty(value: &Value) -> String {
 }
 
 /// Python's `json.dumps(value)` with default settings; keys keep their order.
-pub fn compact(value: &Value) -> String {
+pub(crate) fn compact(value: &Value) -> String {
     let mut out = String::new();
     write_compact(&mut out, value);
     out

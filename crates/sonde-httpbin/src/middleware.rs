@@ -13,16 +13,16 @@ use axum::response::Response;
 
 use super::responses;
 
-pub async fn not_found() -> Response {
+pub(crate) async fn not_found() -> Response {
     responses::not_found_page()
 }
 
-pub async fn method_not_allowed() -> Response {
+pub(crate) async fn method_not_allowed() -> Response {
     responses::method_not_allowed_page()
 }
 
 /// httpbin's `after_request` CORS hook plus Flask's automatic `OPTIONS` handling.
-pub async fn flask_conventions(request: Request, next: Next) -> Response {
+pub(crate) async fn flask_conventions(request: Request, next: Next) -> Response {
     let is_preflight = request.method() == Method::OPTIONS;
     let origin = request.headers().get(ORIGIN).cloned();
     let requested_headers = request

@@ -1,4 +1,4 @@
-//! CPython's `random` module, just enough of it for `/bytes/{n}?seed=` and
+//! `CPython`'s `random` module, just enough of it for `/bytes/{n}?seed=` and
 //! `/stream-bytes/{n}?seed=` to return the very bytes httpbin returns for the same
 //! seed: the MT19937 generator, `random.seed(int)` and `random.randint(0, 255)`.
 
@@ -8,14 +8,14 @@ const MATRIX_A: u32 = 0x9908_b0df;
 const UPPER_MASK: u32 = 0x8000_0000;
 const LOWER_MASK: u32 = 0x7fff_ffff;
 
-pub struct PythonRandom {
+pub(crate) struct PythonRandom {
     state: [u32; STATE_LEN],
     index: usize,
 }
 
 impl PythonRandom {
     /// `random.seed(seed)` for an integer seed; Python seeds with its absolute value.
-    pub fn from_seed(seed: i128) -> Self {
+    pub(crate) fn from_seed(seed: i128) -> Self {
         let mut magnitude = seed.unsigned_abs();
         let mut key = Vec::new();
         while magnitude != 0 {
@@ -35,7 +35,7 @@ impl PythonRandom {
     }
 
     /// `random.randint(0, 255)`: rejection sampling over 9 random bits.
-    pub fn random_byte(&mut self) -> u8 {
+    pub(crate) fn random_byte(&mut self) -> u8 {
         loop {
             let candidate = self.next_u32() >> (32 - 9);
             if let Ok(byte) = u8::try_from(candidate) {
@@ -44,7 +44,7 @@ impl PythonRandom {
         }
     }
 
-    pub fn bytes(&mut self, count: usize) -> Vec<u8> {
+    pub(crate) fn bytes(&mut self, count: usize) -> Vec<u8> {
         (0..count).map(|_| self.random_byte()).collect()
     }
 

@@ -10,7 +10,7 @@ use super::responses::{self, bare_redirect, flask_redirect};
 use super::stream::parse_count;
 
 /// `/redirect/{n}`: relative hops by default, absolute ones with `?absolute=true`.
-pub async fn redirect(Path(n): Path<String>, request: RequestInfo) -> Response {
+pub(crate) async fn redirect(Path(n): Path<String>, request: RequestInfo) -> Response {
     let Some(n) = parse_count(&n) else {
         return responses::not_found_page();
     };
@@ -31,7 +31,7 @@ pub async fn redirect(Path(n): Path<String>, request: RequestInfo) -> Response {
     }
 }
 
-pub async fn relative(Path(n): Path<String>) -> Response {
+pub(crate) async fn relative(Path(n): Path<String>) -> Response {
     match parse_count(&n) {
         None => responses::not_found_page(),
         Some(0) => responses::internal_error_page(),
@@ -41,7 +41,7 @@ pub async fn relative(Path(n): Path<String>) -> Response {
 }
 
 /// Absolute URLs are built from the request's own `Host` header.
-pub async fn absolute(Path(n): Path<String>, request: RequestInfo) -> Response {
+pub(crate) async fn absolute(Path(n): Path<String>, request: RequestInfo) -> Response {
     let base = request.base_url();
     match parse_count(&n) {
         None => responses::not_found_page(),
@@ -52,7 +52,7 @@ pub async fn absolute(Path(n): Path<String>, request: RequestInfo) -> Response {
 }
 
 /// `/redirect-to?url=...&status_code=...`; a status outside 3xx falls back to 302.
-pub async fn redirect_to(request: RequestInfo) -> Response {
+pub(crate) async fn redirect_to(request: RequestInfo) -> Response {
     let Some(url) = request.arg_ignoring_case("url") else {
         return responses::internal_error_page();
     };

@@ -35,7 +35,7 @@ const ENV_HEADERS: &[&str] = &[
 
 /// A field of httpbin's request echo.
 #[derive(Clone, Copy, Debug)]
-pub enum Field {
+pub(crate) enum Field {
     Url,
     Args,
     Form,
@@ -48,9 +48,9 @@ pub enum Field {
 }
 
 /// `/get` and friends.
-pub const GET_FIELDS: &[Field] = &[Field::Url, Field::Args, Field::Headers, Field::Origin];
+pub(crate) const GET_FIELDS: &[Field] = &[Field::Url, Field::Args, Field::Headers, Field::Origin];
 /// `/post`, `/put`, `/patch`, `/delete`.
-pub const BODY_FIELDS: &[Field] = &[
+pub(crate) const BODY_FIELDS: &[Field] = &[
     Field::Url,
     Field::Args,
     Field::Form,
@@ -61,7 +61,7 @@ pub const BODY_FIELDS: &[Field] = &[
     Field::Json,
 ];
 /// `/anything`: the body fields plus the method.
-pub const ANYTHING_FIELDS: &[Field] = &[
+pub(crate) const ANYTHING_FIELDS: &[Field] = &[
     Field::Url,
     Field::Args,
     Field::Headers,
@@ -73,7 +73,7 @@ pub const ANYTHING_FIELDS: &[Field] = &[
     Field::Json,
 ];
 /// `/delay/{n}`: the body fields without `json`.
-pub const DELAY_FIELDS: &[Field] = &[
+pub(crate) const DELAY_FIELDS: &[Field] = &[
     Field::Url,
     Field::Args,
     Field::Form,
@@ -85,10 +85,10 @@ pub const DELAY_FIELDS: &[Field] = &[
 
 /// The address the server listens on, for requests that arrive without `Host`.
 #[derive(Clone, Copy, Debug)]
-pub struct ServerAddr(pub SocketAddr);
+pub(crate) struct ServerAddr(pub SocketAddr);
 
 /// An extracted request; handlers take it as their only extractor.
-pub struct RequestInfo {
+pub(crate) struct RequestInfo {
     pub method: Method,
     pub uri: Uri,
     pub headers: HeaderMap,
@@ -146,7 +146,7 @@ fn is_length_limit(error: &axum::Error) -> bool {
 
 impl RequestInfo {
     /// httpbin's `get_dict(*fields)`.
-    pub fn echo(&self, fields: &[Field]) -> Map<String, Value> {
+    pub(crate) fn echo(&self, fields: &[Field]) -> Map<String, Value> {
         fields
             .iter()
             .map(|field| match field {
@@ -165,7 +165,7 @@ impl RequestInfo {
     }
 
     /// The full request URL, with the scheme a forwarding proxy reports.
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         let target = self
             .uri
             .path_and_query()
@@ -174,7 +174,7 @@ impl RequestInfo {
     }
 
     /// `scheme://host`, as Flask's `url_for(..., _external=True)` builds it.
-    pub fn base_url(&self) -> String {
+    pub(crate) fn base_url(&self) -> String {
         format!("{}://{}", self.scheme(), self.host())
     }
 
@@ -203,7 +203,7 @@ impl RequestInfo {
     }
 
     /// The client address, or what `X-Forwarded-For` claims it is.
-    pub fn origin(&self) -> String {
+    pub(crate) fn origin(&self) -> String {
         if let Some(forwarded) = self.header("X-Forwarded-For") {
             return forwarded.to_owned();
         }
@@ -213,11 +213,11 @@ impl RequestInfo {
     }
 
     /// Query arguments: a string per key, or a list when the key repeats.
-    pub fn args(&self) -> Value {
+    pub(crate) fn args(&self) -> Value {
         semiflatten(self.query_pairs())
     }
 
-    pub fn query_pairs(&self) -> Vec<(String, String)> {
+    pub(crate) fn query_pairs(&self) -> Vec<(String, String)> {
         let query = self.uri.query().unwrap_or("");
         form_urlencoded::parse(query.as_bytes())
             .map(|(key, value)| (key.into_owned(), value.into_owned()))
@@ -225,13 +225,13 @@ impl RequestInfo {
     }
 
     /// Whether the query has `name`, compared exactly as Flask's `in request.args`.
-    pub fn has_arg(&self, name: &str) -> bool {
+    pub(crate) fn has_arg(&self, name: &str) -> bool {
         self.query_pairs().iter().any(|(key, _)| key == name)
     }
 
     /// The first value of the first argument whose name matches ignoring case, as
     /// httpbin's `CaseInsensitiveDict(request.args.items())` lookups do.
-    pub fn arg_ignoring_case(&self, name: &str) -> Option<String> {
+    pub(crate) fn arg_ignoring_case(&self, name: &str) -> Option<String> {
         self.query_pairs()
             .into_iter()
             .find(|(key, _)| key.eq_ignore_ascii_case(name))
@@ -239,12 +239,12 @@ impl RequestInfo {
     }
 
     /// The first value of a header, if it is valid text.
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|value| value.to_str().ok())
     }
 
     /// All `Cookie` headers as one string.
-    pub fn cookie_header(&self) -> String {
+    pub(crate) fn cookie_header(&self) -> String {
         let values: Vec<String> = self
             .headers
             .get_all(COOKIE)
@@ -256,7 +256,7 @@ impl RequestInfo {
 
     /// Request headers as WSGI shows them: title-cased names, repeated headers
     /// joined with commas, proxy headers hidden unless `?show_env` is given.
-    pub fn headers_echo(&self) -> Value {
+    pub(crate) fn headers_echo(&self) -> Value {
         let show_env = self.has_arg("show_env");
         let mut echoed = Map::new();
         for name in self.headers.keys() {

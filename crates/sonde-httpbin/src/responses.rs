@@ -10,21 +10,21 @@ use serde_json::Value;
 use super::json;
 
 /// What Flask's own `Response` and `make_response` default to.
-pub const HTML_UTF8: &str = "text/html; charset=utf-8";
+pub(crate) const HTML_UTF8: &str = "text/html; charset=utf-8";
 /// What httpbin's bare Werkzeug `Response(...)` objects default to.
-pub const PLAIN_UTF8: &str = "text/plain; charset=utf-8";
+pub(crate) const PLAIN_UTF8: &str = "text/plain; charset=utf-8";
 
 /// `jsonify(value)` with status 200.
-pub fn json_ok(value: &Value) -> Response {
+pub(crate) fn json_ok(value: &Value) -> Response {
     json_with_status(StatusCode::OK, value)
 }
 
-pub fn json_with_status(status: StatusCode, value: &Value) -> Response {
+pub(crate) fn json_with_status(status: StatusCode, value: &Value) -> Response {
     with_content(status, "application/json", json::pretty(value))
 }
 
 /// A body with an explicit content type.
-pub fn with_content(
+pub(crate) fn with_content(
     status: StatusCode,
     content_type: &'static str,
     body: impl Into<Body>,
@@ -33,12 +33,12 @@ pub fn with_content(
 }
 
 /// What a Flask view returning `""` or `make_response()` sends.
-pub fn empty_html(status: StatusCode) -> Response {
+pub(crate) fn empty_html(status: StatusCode) -> Response {
     with_content(status, HTML_UTF8, Body::empty())
 }
 
 /// Flask's `redirect(location)`: a 302 with a small HTML page pointing at the target.
-pub fn flask_redirect(location: &str) -> Response {
+pub(crate) fn flask_redirect(location: &str) -> Response {
     let escaped = escape_html(location);
     let body = format!(
         "<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n<h1>Redirecting...</h1>\n<p>You should be redirected automatically to the target URL: <a href=\"{escaped}\">{escaped}</a>. If not, click the link.\n"
@@ -49,13 +49,13 @@ pub fn flask_redirect(location: &str) -> Response {
 }
 
 /// A redirect whose body is empty, as httpbin's hand-built redirects are.
-pub fn bare_redirect(status: StatusCode, location: &str) -> Response {
+pub(crate) fn bare_redirect(status: StatusCode, location: &str) -> Response {
     let mut response = empty_html(status);
     set_header(&mut response, LOCATION, location);
     response
 }
 
-pub fn not_found_page() -> Response {
+pub(crate) fn not_found_page() -> Response {
     werkzeug_error_page(
         StatusCode::NOT_FOUND,
         "Not Found",
@@ -63,7 +63,7 @@ pub fn not_found_page() -> Response {
     )
 }
 
-pub fn method_not_allowed_page() -> Response {
+pub(crate) fn method_not_allowed_page() -> Response {
     werkzeug_error_page(
         StatusCode::METHOD_NOT_ALLOWED,
         "Method Not Allowed",
@@ -72,7 +72,7 @@ pub fn method_not_allowed_page() -> Response {
 }
 
 /// What httpbin answers when its view raises, e.g. on `/delay/abc` or `/redirect/0`.
-pub fn internal_error_page() -> Response {
+pub(crate) fn internal_error_page() -> Response {
     werkzeug_error_page(
         StatusCode::INTERNAL_SERVER_ERROR,
         "Internal Server Error",
@@ -80,7 +80,7 @@ pub fn internal_error_page() -> Response {
     )
 }
 
-pub fn payload_too_large_page() -> Response {
+pub(crate) fn payload_too_large_page() -> Response {
     werkzeug_error_page(
         StatusCode::PAYLOAD_TOO_LARGE,
         "Request Entity Too Large",
@@ -88,7 +88,7 @@ pub fn payload_too_large_page() -> Response {
     )
 }
 
-pub fn bad_request_page() -> Response {
+pub(crate) fn bad_request_page() -> Response {
     werkzeug_error_page(
         StatusCode::BAD_REQUEST,
         "Bad Request",
@@ -106,7 +106,7 @@ fn werkzeug_error_page(status: StatusCode, title: &str, description: &str) -> Re
 
 /// Sets a header whose value may come from the client; a value that cannot be a
 /// header is dropped rather than failing the whole response.
-pub fn set_header(response: &mut Response, name: HeaderName, value: &str) -> bool {
+pub(crate) fn set_header(response: &mut Response, name: HeaderName, value: &str) -> bool {
     match HeaderValue::from_str(value) {
         Ok(value) => {
             response.headers_mut().insert(name, value);
@@ -117,7 +117,7 @@ pub fn set_header(response: &mut Response, name: HeaderName, value: &str) -> boo
 }
 
 /// Like [`set_header`] but keeps earlier values of the same header.
-pub fn append_header(response: &mut Response, name: &str, value: &str) -> bool {
+pub(crate) fn append_header(response: &mut Response, name: &str, value: &str) -> bool {
     match (HeaderName::try_from(name), HeaderValue::from_str(value)) {
         (Ok(name), Ok(value)) => {
             response.headers_mut().append(name, value);
@@ -127,7 +127,7 @@ pub fn append_header(response: &mut Response, name: &str, value: &str) -> bool {
     }
 }
 
-pub fn escape_html(text: &str) -> String {
+pub(crate) fn escape_html(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for ch in text.chars() {
         match ch {

@@ -18,7 +18,7 @@ fn common_methods() -> MethodFilter {
         .or(MethodFilter::TRACE)
 }
 
-pub fn router() -> Router {
+pub(crate) fn router() -> Router {
     let routes = Router::new()
         // Request inspection and HTTP methods.
         .route("/get", get(echo::get))

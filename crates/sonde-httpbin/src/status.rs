@@ -33,7 +33,7 @@ const ACCEPTED_MEDIA_TYPES: [&str; 5] = [
     "image/*",
 ];
 
-pub async fn status(Path(codes): Path<String>) -> Response {
+pub(crate) async fn status(Path(codes): Path<String>) -> Response {
     match pick_code(&codes) {
         Some(code) => status_response(code),
         None => responses::with_content(StatusCode::BAD_REQUEST, PLAIN_UTF8, "Invalid status code"),
@@ -82,14 +82,14 @@ fn parse_choices(codes: &str) -> Option<Vec<(StatusCode, f64)>> {
 
 /// A status that can end an exchange: 200 to 999. A 1xx cannot be a final
 /// answer in HTTP/1.1 (and a 101 would hand the connection over to nothing).
-pub fn final_status(code: u16) -> Option<StatusCode> {
+pub(crate) fn final_status(code: u16) -> Option<StatusCode> {
     StatusCode::from_u16(code)
         .ok()
         .filter(|status| !status.is_informational())
 }
 
 /// httpbin's `status_code(code)`: an empty page, except for the codes it dresses up.
-pub fn status_response(code: StatusCode) -> Response {
+pub(crate) fn status_response(code: StatusCode) -> Response {
     let redirect = [(LOCATION, REDIRECT_LOCATION)];
     let response = match code.as_u16() {
         301 | 302 | 303 | 305 | 307 => (code, redirect).into_response(),

@@ -26,7 +26,7 @@ const MAX_STREAM_LINES: u64 = 100;
 
 /// Werkzeug's `<int:n>` converter: ASCII digits only. Oversized numbers saturate,
 /// since every caller caps them anyway.
-pub fn parse_count(segment: &str) -> Option<u64> {
+pub(crate) fn parse_count(segment: &str) -> Option<u64> {
     if segment.is_empty() || !segment.bytes().all(|byte| byte.is_ascii_digit()) {
         return None;
     }
@@ -34,7 +34,7 @@ pub fn parse_count(segment: &str) -> Option<u64> {
 }
 
 /// `/stream/{n}`: up to 100 lines of the `/get` echo plus an `id`, sent chunked.
-pub async fn json_lines(Path(n): Path<String>, request: RequestInfo) -> Response {
+pub(crate) async fn json_lines(Path(n): Path<String>, request: RequestInfo) -> Response {
     let Some(n) = parse_count(&n) else {
         return responses::not_found_page();
     };
@@ -51,7 +51,7 @@ pub async fn json_lines(Path(n): Path<String>, request: RequestInfo) -> Response
 }
 
 /// `/bytes/{n}`: up to 100 KiB of random bytes in one body.
-pub async fn random_bytes(Path(n): Path<String>, request: RequestInfo) -> Response {
+pub(crate) async fn random_bytes(Path(n): Path<String>, request: RequestInfo) -> Response {
     let Some(n) = parse_count(&n) else {
         return responses::not_found_page();
     };
@@ -63,7 +63,7 @@ pub async fn random_bytes(Path(n): Path<String>, request: RequestInfo) -> Respon
 }
 
 /// `/stream-bytes/{n}`: the same bytes as `/bytes/{n}`, sent in `chunk_size` chunks.
-pub async fn stream_random_bytes(Path(n): Path<String>, request: RequestInfo) -> Response {
+pub(crate) async fn stream_random_bytes(Path(n): Path<String>, request: RequestInfo) -> Response {
     let Some(n) = parse_count(&n) else {
         return responses::not_found_page();
     };
@@ -87,7 +87,7 @@ pub async fn stream_random_bytes(Path(n): Path<String>, request: RequestInfo) ->
 
 /// `/range/{n}`: `n` bytes of `abc...z` repeated, honouring a `Range` header and
 /// optionally spread over `?duration=` seconds.
-pub async fn range(Path(n): Path<String>, request: RequestInfo) -> Response {
+pub(crate) async fn range(Path(n): Path<String>, request: RequestInfo) -> Response {
     let Some(n) = parse_count(&n) else {
         return responses::not_found_page();
     };
@@ -196,7 +196,7 @@ fn capped(n: u64) -> usize {
 
 /// A query argument that httpbin would fail to convert, answering with a 500.
 #[derive(Debug)]
-pub struct InvalidArgument;
+pub(crate) struct InvalidArgument;
 
 /// `?chunk_size=`, at least 1.
 fn chunk_size(request: &RequestInfo) -> Result<usize, InvalidArgument> {
@@ -205,7 +205,7 @@ fn chunk_size(request: &RequestInfo) -> Result<usize, InvalidArgument> {
 }
 
 /// An integer query argument as Python's `int()` reads it, with a default.
-pub fn int_arg(request: &RequestInfo, name: &str, default: i64) -> Result<i64, InvalidArgument> {
+pub(crate) fn int_arg(request: &RequestInfo, name: &str, default: i64) -> Result<i64, InvalidArgument> {
     match request.arg_ignoring_case(name) {
         None => Ok(default),
         Some(text) => text.trim().parse().map_err(|_| InvalidArgument),
@@ -213,7 +213,7 @@ pub fn int_arg(request: &RequestInfo, name: &str, default: i64) -> Result<i64, I
 }
 
 /// A float query argument as Python's `float()` reads it, with a default.
-pub fn float_arg(request: &RequestInfo, name: &str, default: f64) -> Result<f64, InvalidArgument> {
+pub(crate) fn float_arg(request: &RequestInfo, name: &str, default: f64) -> Result<f64, InvalidArgument> {
     match request.arg_ignoring_case(name) {
         None => Ok(default),
         Some(text) => text.trim().parse().map_err(|_| InvalidArgument),

@@ -25,7 +25,7 @@ const MAX_DRIP_BYTES: i64 = 10 * 1024 * 1024;
 const MAX_WAIT_SECONDS: f64 = 3600.0;
 
 /// A client-chosen number of seconds as a duration; negative or NaN means none.
-pub fn seconds(value: f64) -> Duration {
+pub(crate) fn seconds(value: f64) -> Duration {
     if value > 0.0 {
         Duration::from_secs_f64(value.min(MAX_WAIT_SECONDS))
     } else {
@@ -34,7 +34,7 @@ pub fn seconds(value: f64) -> Duration {
 }
 
 /// `/delay/{seconds}`: waits (at most 10 s), then echoes the request.
-pub async fn delay(Path(delay): Path<String>, request: RequestInfo) -> Response {
+pub(crate) async fn delay(Path(delay): Path<String>, request: RequestInfo) -> Response {
     let delay = match delay.trim().parse::<f64>() {
         // Python's `time.sleep` raises on negative and NaN values.
         Ok(delay) if delay >= 0.0 => delay.min(MAX_DELAY_SECONDS),
@@ -46,7 +46,7 @@ pub async fn delay(Path(delay): Path<String>, request: RequestInfo) -> Response 
 
 /// `/drip?duration=&numbytes=&code=&delay=`: after `delay` seconds, sends
 /// `numbytes` asterisks spread evenly over `duration` seconds.
-pub async fn drip(request: RequestInfo) -> Response {
+pub(crate) async fn drip(request: RequestInfo) -> Response {
     let Ok(plan) = DripPlan::from_request(&request) else {
         return responses::internal_error_page();
     };

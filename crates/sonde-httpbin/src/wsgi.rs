@@ -3,7 +3,7 @@
 
 /// WSGI's header naming: `x-trace_id` becomes `X-Trace-Id`, with Python's
 /// `str.title()` rule that a letter after any non-letter starts a word.
-pub fn title_case(name: &str) -> String {
+pub(crate) fn title_case(name: &str) -> String {
     let mut titled = String::with_capacity(name.len());
     let mut previous_is_letter = false;
     for ch in name.chars() {
@@ -19,13 +19,13 @@ pub fn title_case(name: &str) -> String {
 }
 
 /// WSGI hands header bytes over as Latin-1 text.
-pub fn latin1(bytes: &[u8]) -> String {
+pub(crate) fn latin1(bytes: &[u8]) -> String {
     bytes.iter().map(|&byte| char::from(byte)).collect()
 }
 
 /// Werkzeug reports URLs as IRIs: percent-escapes that spell non-ASCII UTF-8 are
 /// shown as the characters, while escapes of ASCII bytes stay escaped.
-pub fn iri_from_uri(target: &str) -> String {
+pub(crate) fn iri_from_uri(target: &str) -> String {
     let bytes = target.as_bytes();
     let mut out = String::with_capacity(target.len());
     let mut index = 0;

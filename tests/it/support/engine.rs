@@ -7,25 +7,25 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::Value as J;
-use sonde::engine::{FileRecord, Outcome, RunContext, StepRecord, run_scenario};
+use sonde::engine::{FileRecord, StepOutcome, RunContext, StepRecord, run_scenario};
 use sonde_core::{SourceFile, yaml};
 use sonde_httpbin::ServerHandle;
 
-pub fn server() -> ServerHandle {
+pub(crate) fn server() -> ServerHandle {
     sonde_httpbin::spawn("127.0.0.1".parse().expect("an IP"), 0).expect("the test server starts")
 }
 
-pub fn fixtures() -> PathBuf {
+pub(crate) fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/engine")
 }
 
-pub struct ScenarioRun {
+pub(crate) struct ScenarioRun {
     yaml: String,
     dir: PathBuf,
     ctx: RunContext,
 }
 
-pub fn scenario(yaml: &str) -> ScenarioRun {
+pub(crate) fn scenario(yaml: &str) -> ScenarioRun {
     ScenarioRun {
         yaml: yaml.to_string(),
         dir: fixtures(),
@@ -34,22 +34,22 @@ pub fn scenario(yaml: &str) -> ScenarioRun {
 }
 
 impl ScenarioRun {
-    pub fn against(self, server: &ServerHandle) -> ScenarioRun {
+    pub(crate) fn against(self, server: &ServerHandle) -> ScenarioRun {
         self.var("httpbin", J::String(server.url()))
     }
 
-    pub fn var(mut self, name: &str, value: J) -> ScenarioRun {
+    pub(crate) fn var(mut self, name: &str, value: J) -> ScenarioRun {
         self.ctx.vars.insert(name.to_string(), value);
         self
     }
 
-    pub fn in_dir(mut self, dir: &Path) -> ScenarioRun {
+    pub(crate) fn in_dir(mut self, dir: &Path) -> ScenarioRun {
         self.dir = dir.to_path_buf();
         self
     }
 
     /// Takes `vars` and `session` from a `sonde.yaml` text, as a run with a config does.
-    pub fn config(mut self, yaml: &str) -> ScenarioRun {
+    pub(crate) fn config(mut self, yaml: &str) -> ScenarioRun {
         let source = SourceFile::new(self.dir.join("sonde.yaml"), yaml);
         let config = sonde_core::config::Config::load(&source).expect("a valid config");
         self.ctx.config_vars = config.vars;
@@ -57,12 +57,12 @@ impl ScenarioRun {
         self
     }
 
-    pub fn max_body(mut self, bytes: u64) -> ScenarioRun {
+    pub(crate) fn max_body(mut self, bytes: u64) -> ScenarioRun {
         self.ctx.max_body = bytes;
         self
     }
 
-    pub fn run(self) -> FileRecord {
+    pub(crate) fn run(self) -> FileRecord {
         let source = SourceFile::new(self.dir.join("scenario.yaml"), self.yaml);
         let scenario = match yaml::load(&source) {
             Ok(s) => s,
@@ -75,10 +75,10 @@ impl ScenarioRun {
     }
 
     /// Runs and asserts every step passed.
-    pub fn passes(self) -> FileRecord {
+    pub(crate) fn passes(self) -> FileRecord {
         let record = self.run();
         for step in &record.steps {
-            if let Outcome::Failed(failures) = &step.outcome {
+            if let StepOutcome::Failed(failures) = &step.outcome {
                 panic!("step `{}` failed: {failures:#?}", step.name);
             }
         }
@@ -86,7 +86,7 @@ impl ScenarioRun {
     }
 }
 
-pub trait RecordExt {
+pub(crate) trait RecordExt {
     fn step(&self, index: usize) -> &StepRecord;
     /// What httpbin echoed for the first step (the JSON body of its last exchange).
     fn echoed(&self) -> J;
@@ -105,7 +105,7 @@ impl RecordExt for FileRecord {
 
     fn failure(&self, index: usize) -> String {
         match &self.step(index).outcome {
-            Outcome::Failed(failures) => failures
+            StepOutcome::Failed(failures) => failures
                 .iter()
                 .map(|f| f.message.as_str())
                 .collect::<Vec<_>>()
@@ -115,7 +115,7 @@ impl RecordExt for FileRecord {
     }
 }
 
-pub trait StepExt {
+pub(crate) trait StepExt {
     fn json(&self) -> J;
     fn status(&self) -> u16;
 }

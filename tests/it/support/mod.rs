@@ -1,22 +1,22 @@
 //! What the tests share: `sonde(["validate", "x.yaml"]).run()` runs the binary (here), and
 //! `scenario(yaml).against(&server).run()` runs a file in-process (`engine`).
 
-pub mod engine;
-pub mod proxy;
+pub(crate) mod engine;
+pub(crate) mod proxy;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-pub fn fixtures() -> PathBuf {
+pub(crate) fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
-pub struct Sonde {
+pub(crate) struct Sonde {
     command: Command,
 }
 
 /// `sonde ARGS…`, run from `tests/fixtures`, with colour off and no inherited SONDE_ variables.
-pub fn sonde<I, S>(args: I) -> Sonde
+pub(crate) fn sonde<I, S>(args: I) -> Sonde
 where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
@@ -29,24 +29,24 @@ where
     Sonde { command }
 }
 
-pub struct Output {
+pub(crate) struct Output {
     pub status: i32,
     pub stdout: String,
     pub stderr: String,
 }
 
 impl Sonde {
-    pub fn current_dir(mut self, dir: impl AsRef<Path>) -> Sonde {
+    pub(crate) fn current_dir(mut self, dir: impl AsRef<Path>) -> Sonde {
         self.command.current_dir(dir);
         self
     }
 
-    pub fn env(mut self, key: &str, value: &str) -> Sonde {
+    pub(crate) fn env(mut self, key: &str, value: &str) -> Sonde {
         self.command.env(key, value);
         self
     }
 
-    pub fn run(mut self) -> Output {
+    pub(crate) fn run(mut self) -> Output {
         let output = self.command.output().expect("the sonde binary runs");
         Output {
             status: output.status.code().unwrap_or(-1),
@@ -57,7 +57,7 @@ impl Sonde {
 }
 
 impl Output {
-    pub fn expect_status(self, status: i32) -> Output {
+    pub(crate) fn expect_status(self, status: i32) -> Output {
         assert_eq!(
             self.status, status,
             "exit status\n--- stdout\n{}\n--- stderr\n{}",

@@ -5,13 +5,13 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
-pub struct ForwardProxy {
+pub(crate) struct ForwardProxy {
     pub address: String,
     pub heads: Arc<Mutex<Vec<String>>>,
 }
 
 impl ForwardProxy {
-    pub fn start() -> ForwardProxy {
+    pub(crate) fn start() -> ForwardProxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let address = listener.local_addr().unwrap().to_string();
         let heads = Arc::new(Mutex::new(Vec::new()));
@@ -26,13 +26,13 @@ impl ForwardProxy {
     }
 
     /// The proxy's URL with the user `pro` and the password `xy`.
-    pub fn url_with_credentials(&self) -> String {
+    pub(crate) fn url_with_credentials(&self) -> String {
         format!("http://pro:xy@{}", self.address)
     }
 }
 
 /// Asserts that a request head carries the credentials of [`ForwardProxy::url_with_credentials`].
-pub fn assert_sends_credentials(head: &str) {
+pub(crate) fn assert_sends_credentials(head: &str) {
     // base64("pro:xy")
     assert!(
         head.to_ascii_lowercase()

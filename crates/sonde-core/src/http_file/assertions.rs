@@ -2,7 +2,7 @@
 //!
 //! `?? FIELD [ARG] OPERATOR [VALUE]` with FIELD one of `status`, `header NAME`, `body`,
 //! `duration` (milliseconds) and `js EXPRESSION`, where the expression must be plain property
-//! access on `response.parsedBody` / `response.body` (a JSONPath: `response.parsedBody.a.b[0]`
+//! access on `response.parsedBody` / `response.body` (a `JSONPath`: `response.parsedBody.a.b[0]`
 //! is `$.a.b[0]`, a final `.length` checks the length), `response.statusCode` or
 //! `response.headers[NAME]`. Values are JSON when they parse as JSON, text otherwise; for
 //! `header` and `body`, which are text, a value is always text (a quoted JSON string is
@@ -53,7 +53,7 @@ const UNSUPPORTED_OPERATORS: [&str; 3] = ["sha256", "sha512", "md5"];
 
 /// What became of one assertion.
 #[derive(Debug, PartialEq)]
-pub enum Outcome {
+pub(super) enum Translated {
     Applied,
     /// Cannot be checked; the text says why.
     Skipped(String),
@@ -70,12 +70,12 @@ enum Subject {
 }
 
 /// Adds the assertion `text` (what follows `??`) to `expect`; `None` on an error (reported).
-pub fn apply(
+pub(super) fn apply(
     expect: &mut Expect,
     text: &Spanned<String>,
     tr: &mut Translator,
     scope: Scope,
-) -> Option<Outcome> {
+) -> Option<Translated> {
     let words = words(&text.value);
     let at = |offset: usize| span_at(text.span, &text.value, offset);
     let Some(&(_, field)) = words.first() else {
@@ -102,7 +102,7 @@ pub fn apply(
             Err(outcome) => return Some(outcome),
         },
         other => {
-            return Some(Outcome::Skipped(format!(
+            return Some(Translated::Skipped(format!(
                 "`?? {other} …` cannot be checked: sonde checks status, header, body, duration and \
                  `js response.parsedBody…`"
             )));
@@ -119,7 +119,7 @@ pub fn apply(
         return None;
     };
     if UNSUPPORTED_OPERATORS.contains(&op) {
-        return Some(Outcome::Skipped(format!(
+        return Some(Translated::Skipped(format!(
             "`?? {}` cannot be checked: sonde has no `{op}` operator",
             text.value
         )));
@@ -144,7 +144,7 @@ pub fn apply(
     };
     let matcher = matcher(op, op_span, &subject, operand, tr, scope)?;
     add(expect, subject, matcher, text.span, tr)?;
-    Some(Outcome::Applied)
+    Some(Translated::Applied)
 }
 
 /// `(byte offset, word)` of each blank-separated word.
@@ -168,7 +168,7 @@ fn words(text: &str) -> Vec<(usize, &str)> {
 }
 
 /// `js EXPRESSION OPERATOR …`: the subject and the index of the operator word.
-fn js_assertion(text: &str, words: &[(usize, &str)]) -> Result<(Subject, usize), Outcome> {
+fn js_assertion(text: &str, words: &[(usize, &str)]) -> Result<(Subject, usize), Translated> {
     let op_index = (2..words.len())
         .find(|&i| OPERATORS.contains(&words[i].1) || UNSUPPORTED_OPERATORS.contains(&words[i].1))
         .unwrap_or(words.len());
@@ -177,7 +177,7 @@ fn js_assertion(text: &str, words: &[(usize, &str)]) -> Result<(Subject, usize),
     let expression = text[start..end].trim();
     match js_subject(expression) {
         Some(subject) => Ok((subject, op_index)),
-        None => Err(Outcome::Skipped(format!(
+        None => Err(Translated::Skipped(format!(
             "`?? js {expression} …` cannot be checked: sonde runs no JavaScript, it reads only \
              `response.parsedBody…`, `response.statusCode` and `response.headers[…]`"
         ))),

@@ -9,7 +9,7 @@ use crate::source::{SourceFile, Span, Spanned};
 
 /// A block, read but not yet interpreted: texts are still as written.
 #[derive(Debug, Default)]
-pub struct ParsedBlock {
+pub(super) struct ParsedBlock {
     pub title: Option<Spanned<String>>,
     /// `# @name value`: (name, value).
     pub directives: Vec<(Spanned<String>, Spanned<String>)>,
@@ -23,7 +23,7 @@ pub struct ParsedBlock {
 
 /// A request as written: the request line (with its continuation lines), headers, body.
 #[derive(Debug)]
-pub struct RawRequest {
+pub(super) struct RawRequest {
     /// The request line and its query continuation lines, trimmed.
     pub line: Vec<Spanned<String>>,
     /// `(name, value)`, both trimmed.
@@ -33,12 +33,12 @@ pub struct RawRequest {
 }
 
 impl RawRequest {
-    pub fn span(&self) -> Span {
+    pub(super) fn span(&self) -> Span {
         self.line.first().map_or(Span::UNKNOWN, |l| l.span)
     }
 
     /// The value of the first header named `name` (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&Spanned<String>> {
+    pub(super) fn header(&self, name: &str) -> Option<&Spanned<String>> {
         self.headers
             .iter()
             .find(|(n, _)| n.value.eq_ignore_ascii_case(name))
@@ -48,7 +48,7 @@ impl RawRequest {
 
 /// Something the file asks to run that sonde cannot: kept to be reported, never dropped.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Script {
+pub(super) struct Script {
     pub kind: ScriptKind,
     pub span: Span,
     /// The script's code, or the path of the file it names.
@@ -56,16 +56,16 @@ pub struct Script {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ScriptKind {
-    /// JetBrains `< {% … %}`, run before the request.
+pub(super) enum ScriptKind {
+    /// `JetBrains` `< {% … %}`, run before the request.
     PreRequest,
-    /// JetBrains `> {% … %}`, run on the response.
+    /// `JetBrains` `> {% … %}`, run on the response.
     ResponseHandler,
-    /// JetBrains `< script.js` before the request line.
+    /// `JetBrains` `< script.js` before the request line.
     PreRequestFile,
-    /// JetBrains `> handler.js`.
+    /// `JetBrains` `> handler.js`.
     ResponseHandlerFile,
-    /// JetBrains `>> file` / `>>! file`: the response saved to a file.
+    /// `JetBrains` `>> file` / `>>! file`: the response saved to a file.
     OutputRedirect,
     /// httpyac `{{ … }}` on lines of their own: JavaScript.
     HttpyacScript,
@@ -82,7 +82,7 @@ enum State {
 }
 
 /// Reads one block. Problems are pushed onto `errors`; what could be read is returned.
-pub fn parse_block(
+pub(super) fn parse_block(
     block: Block,
     source: &Arc<SourceFile>,
     errors: &mut Vec<Diagnostic>,
@@ -195,7 +195,7 @@ fn header(line: &SourceLine) -> Option<(Spanned<String>, Spanned<String>)> {
 }
 
 /// An HTTP token (RFC 9110): a method or a header name.
-pub fn is_token(text: &str) -> bool {
+pub(super) fn is_token(text: &str) -> bool {
     !text.is_empty()
         && text
             .chars()

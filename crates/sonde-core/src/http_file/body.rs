@@ -22,7 +22,7 @@ use crate::source::{Span, Spanned};
 
 /// What a body turns into in the model.
 #[derive(Debug, Default)]
-pub struct Body {
+pub(super) struct Body {
     pub json: Option<Value>,
     pub data: Option<Data>,
     pub files: Vec<FilePart>,
@@ -31,14 +31,14 @@ pub struct Body {
 }
 
 /// `< path`, `<@ path`, `<@latin1 path`.
-pub struct FileLine<'a> {
+pub(super) struct FileLine<'a> {
     pub process_variables: bool,
     pub path: &'a str,
     /// Where the path starts in the line.
     pub offset: usize,
 }
 
-pub fn file_line(text: &str) -> Option<FileLine<'_>> {
+pub(super) fn file_line(text: &str) -> Option<FileLine<'_>> {
     static FILE: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"^<(?:(@)(\w+)?)?\s+(.+?)\s*$").expect("valid regex"));
     let caps = FILE.captures(text)?;
@@ -50,7 +50,7 @@ pub fn file_line(text: &str) -> Option<FileLine<'_>> {
     })
 }
 
-pub fn build_body(raw: &RawRequest, tr: &mut Translator, step: usize) -> Option<Body> {
+pub(super) fn build_body(raw: &RawRequest, tr: &mut Translator, step: usize) -> Option<Body> {
     let lines = &raw.body;
     if lines.is_empty() {
         return Some(Body::default());
@@ -117,7 +117,7 @@ fn form_joiners(lines: &[SourceLine]) -> Vec<&'static str> {
 
 /// The lines as one template, `joiners[i]` between line i-1 and line i; `< file` lines are
 /// inlined (see the module doc).
-pub fn raw_text(
+pub(super) fn raw_text(
     lines: &[SourceLine],
     joiners: &[&str],
     tr: &mut Translator,
@@ -155,7 +155,7 @@ fn body_line(line: &SourceLine, tr: &mut Translator, scope: Scope) -> Option<Str
 }
 
 /// `<@ path`: the file's text, its variables translated like the `.http` file's own.
-pub fn included_template(
+pub(super) fn included_template(
     path: &str,
     span: Span,
     tr: &mut Translator,

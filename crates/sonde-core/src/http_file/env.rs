@@ -1,4 +1,4 @@
-//! Files read beside a `.http` file: JetBrains environments (`http-client.env.json`,
+//! Files read beside a `.http` file: `JetBrains` environments (`http-client.env.json`,
 //! `http-client.private.env.json`) and the `.env` file of `{{$dotenv NAME}}`.
 
 use std::path::{Path, PathBuf};
@@ -9,12 +9,12 @@ use crate::source::{SourceFile, Span};
 
 pub const PUBLIC_ENV_FILE: &str = "http-client.env.json";
 pub const PRIVATE_ENV_FILE: &str = "http-client.private.env.json";
-/// The JetBrains environment whose variables every environment shares.
+/// The `JetBrains` environment whose variables every environment shares.
 const SHARED: &str = "$shared";
 
 /// The variables of environment `name`, merged in this order, each overriding the previous:
 /// public `$shared`, private `$shared`, public `name`, private `name`.
-pub fn environment_variables(
+pub(super) fn environment_variables(
     http_file: &Arc<SourceFile>,
     name: &str,
 ) -> Result<Vec<(String, serde_json::Value)>, Vec<Diagnostic>> {
@@ -158,7 +158,7 @@ fn set(vars: &mut Vec<(String, serde_json::Value)>, key: &str, value: serde_json
 
 /// The `.env` file beside the `.http` file, read once when `{{$dotenv}}` first asks for it.
 #[derive(Debug, Default)]
-pub enum DotEnv {
+pub(super) enum DotEnv {
     #[default]
     NotRead,
     Missing(PathBuf),
@@ -169,7 +169,7 @@ pub enum DotEnv {
 }
 
 impl DotEnv {
-    pub fn load(&mut self, dir: &Path) -> &DotEnv {
+    pub(super) fn load(&mut self, dir: &Path) -> &DotEnv {
         if matches!(self, DotEnv::NotRead) {
             let path = dir.join(".env");
             *self = match std::fs::read_to_string(&path) {
@@ -186,7 +186,7 @@ impl DotEnv {
 
 /// `KEY=value` lines as dotenv reads them: `export` prefixes, `#` comments, quoted values
 /// (escapes `\n`, `\t`, `\"` in double quotes), and unquoted values cut at ` #`.
-pub fn parse_dotenv(text: &str) -> Vec<(String, String)> {
+pub(super) fn parse_dotenv(text: &str) -> Vec<(String, String)> {
     let mut entries: Vec<(String, String)> = Vec::new();
     for line in text.lines() {
         let line = line.trim();

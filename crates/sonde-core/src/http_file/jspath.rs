@@ -1,9 +1,9 @@
 //! JavaScript property access (`response.parsedBody.items[0]['odd key']`), the subset of
-//! JavaScript that `.http` files use to point into a JSON body, turned into JSONPath.
+//! JavaScript that `.http` files use to point into a JSON body, turned into `JSONPath`.
 
 /// One step of a property access.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Accessor {
+pub(super) enum Accessor {
     /// `.name` or `['name']`.
     Key(String),
     /// `[0]`.
@@ -12,7 +12,7 @@ pub enum Accessor {
 
 /// Reads `a.b[0]['c']` or `.a.b`; `None` when the text is not plain property access
 /// (a call, an operator, a computed index…).
-pub fn parse_accessors(text: &str) -> Option<Vec<Accessor>> {
+pub(super) fn parse_accessors(text: &str) -> Option<Vec<Accessor>> {
     let mut accessors = Vec::new();
     let mut rest = text.trim();
     if !rest.is_empty() && !rest.starts_with(['.', '[']) {
@@ -58,8 +58,8 @@ fn take_bracket(text: &str) -> Option<(Accessor, &str)> {
     Some((Accessor::Index(index), &text[end + 1..]))
 }
 
-/// The JSONPath (RFC 9535) of a property access from the document root.
-pub fn to_json_path(accessors: &[Accessor]) -> String {
+/// The `JSONPath` (RFC 9535) of a property access from the document root.
+pub(super) fn to_json_path(accessors: &[Accessor]) -> String {
     let mut path = String::from("$");
     for accessor in accessors {
         match accessor {

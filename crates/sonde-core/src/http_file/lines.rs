@@ -8,47 +8,47 @@ use crate::source::{Span, Spanned};
 
 /// One line of the file, without its line ending.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SourceLine {
+pub(super) struct SourceLine {
     pub number: u32,
     pub text: String,
 }
 
 impl SourceLine {
     /// The span of the first non-blank character (column 1 for a blank line).
-    pub fn start(&self) -> Span {
+    pub(super) fn start(&self) -> Span {
         Span::new(self.number, leading_columns(&self.text) + 1)
     }
 
     /// The line without surrounding blanks, with the span of its first character.
-    pub fn trimmed(&self) -> Spanned<String> {
+    pub(super) fn trimmed(&self) -> Spanned<String> {
         Spanned::new(self.text.trim().to_owned(), self.start())
     }
 
-    pub fn is_blank(&self) -> bool {
+    pub(super) fn is_blank(&self) -> bool {
         self.text.trim().is_empty()
     }
 }
 
 /// The number of characters of leading whitespace.
-pub fn leading_columns(text: &str) -> u32 {
+pub(super) fn leading_columns(text: &str) -> u32 {
     count_chars(&text[..text.len() - text.trim_start().len()])
 }
 
 /// A character count as a column offset (saturating: no file has 4 billion columns).
-pub fn count_chars(text: &str) -> u32 {
+pub(super) fn count_chars(text: &str) -> u32 {
     u32::try_from(text.chars().count()).unwrap_or(u32::MAX)
 }
 
 /// The lines between two separators; `title` is the text after the `###` that opens it.
 #[derive(Debug, Default)]
-pub struct Block {
+pub(super) struct Block {
     pub title: Option<Spanned<String>>,
     pub lines: Vec<SourceLine>,
 }
 
 /// Splits the file at every line starting with `###`, as the VS Code REST Client does
 /// (so `#####…` rulers are separators too). The text after the hashes names the next request.
-pub fn split_blocks(text: &str) -> Vec<Block> {
+pub(super) fn split_blocks(text: &str) -> Vec<Block> {
     let mut blocks = vec![Block::default()];
     for (index, raw) in text.split('\n').enumerate() {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
@@ -80,13 +80,13 @@ fn separator_title(line: &str, number: u32) -> Option<Spanned<String>> {
 }
 
 /// `#` or `//` first on the line (after blanks): a comment, wherever it stands.
-pub fn is_comment(text: &str) -> bool {
+pub(super) fn is_comment(text: &str) -> bool {
     let t = text.trim_start();
     t.starts_with('#') || t.starts_with("//")
 }
 
 /// `# @name value` / `// @name value`: a directive (the value may be empty).
-pub fn directive(line: &SourceLine) -> Option<(Spanned<String>, Spanned<String>)> {
+pub(super) fn directive(line: &SourceLine) -> Option<(Spanned<String>, Spanned<String>)> {
     static DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"^\s*(?:#+|//+)\s*@([A-Za-z][\w-]*)(?:(?:\s+|\s*=\s*)(.*?))?\s*$")
             .expect("valid regex")
@@ -102,7 +102,7 @@ pub fn directive(line: &SourceLine) -> Option<(Spanned<String>, Spanned<String>)
 }
 
 /// `@name = value`: a file variable (REST Client's own pattern).
-pub fn variable_definition(line: &SourceLine) -> Option<(Spanned<String>, Spanned<String>)> {
+pub(super) fn variable_definition(line: &SourceLine) -> Option<(Spanned<String>, Spanned<String>)> {
     static VARIABLE: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"^\s*@([^\s=]+)\s*=\s*(.*?)\s*$").expect("valid regex"));
     let caps = VARIABLE.captures(&line.text)?;
@@ -114,7 +114,7 @@ pub fn variable_definition(line: &SourceLine) -> Option<(Spanned<String>, Spanne
 }
 
 /// The span of byte `offset` of `line`.
-pub fn column_span(line: &SourceLine, offset: usize) -> Span {
+pub(super) fn column_span(line: &SourceLine, offset: usize) -> Span {
     let offset = offset.min(line.text.len());
     let before = line.text.get(..offset).unwrap_or("");
     Span::new(line.number, count_chars(before) + 1)

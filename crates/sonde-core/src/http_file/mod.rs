@@ -1,4 +1,4 @@
-//! `.http` / `.rest` files, as the VS Code REST Client, the JetBrains HTTP client and httpyac
+//! `.http` / `.rest` files, as the VS Code REST Client, the `JetBrains` HTTP client and httpyac
 //! write them, read into the same [`Scenario`] model as YAML files: one step per request.
 //!
 //! # What is read
@@ -19,7 +19,7 @@
 //!   `multipart` for files, forms, multipart and GraphQL. Other bodies (JSON included) are
 //!   raw text, sent with the `Content-Type` the user wrote.
 //! - `?? …` lines are httpyac assertions, see `assertions`.
-//! - `<> file` lines (links the JetBrains IDE writes to responses it saved) are history, not
+//! - `<> file` lines (links the `JetBrains` IDE writes to responses it saved) are history, not
 //!   part of the test: they are ignored.
 //! - Directives: `@no-redirect` (`allow_redirects: false`), `@no-cookie-jar`
 //!   ([`HttpScenario::no_cookie_jar`]), `@timeout N` (read timeout) and
@@ -55,7 +55,7 @@
 //! `vars` for variables that use responses and for redefinitions.
 //!
 //! # What cannot run
-//! JetBrains scripts (`< {% … %}`, `> {% … %}`, `> handler.js`, `< script.js`), httpyac
+//! `JetBrains` scripts (`< {% … %}`, `> {% … %}`, `> handler.js`, `< script.js`), httpyac
 //! `{{ … }}` script blocks, `>> file` output redirection, unknown directives and assertions
 //! sonde cannot evaluate are returned in [`HttpScenario::skipped`], each with its line, to be
 //! reported as skipped assertions with a warning. A response handler's
@@ -80,7 +80,7 @@ mod vars;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use self::assertions::Outcome;
+use self::assertions::Translated;
 use self::block::{ParsedBlock, Script, ScriptKind};
 use self::names::NameTable;
 use self::references::RequestTable;
@@ -118,7 +118,7 @@ pub fn load(source: &Arc<SourceFile>) -> Result<HttpScenario, Vec<Diagnostic>> {
     load_with_env(source, None)
 }
 
-/// Like [`load`], with the variables of JetBrains environment `env` (`--env NAME`).
+/// Like [`load`], with the variables of `JetBrains` environment `env` (`--env NAME`).
 pub fn load_with_env(
     source: &Arc<SourceFile>,
     env: Option<&str>,
@@ -319,7 +319,7 @@ impl<'a> Loader<'a> {
         let built = request::build_request(raw, &mut self.tr, step);
         let mut expect = Expect::default();
         for assertion in &block.assertions {
-            if let Some(Outcome::Skipped(what)) =
+            if let Some(Translated::Skipped(what)) =
                 assertions::apply(&mut expect, assertion, &mut self.tr, Scope::Step(step))
             {
                 self.skip(step, assertion.span, what);
@@ -370,7 +370,7 @@ impl<'a> Loader<'a> {
             "no-cookie-jar" => self.no_cookie_jar.push(step),
             "timeout" | "connection-timeout" => self.timeout(name, value, &mut settings.timeout),
             "disabled" if value.value.is_empty() => {
-                *skip = Some("disabled with `# @disabled`".to_string())
+                *skip = Some("disabled with `# @disabled`".to_string());
             }
             "disabled" => self.skip(
                 step,

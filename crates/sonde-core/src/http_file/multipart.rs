@@ -21,7 +21,7 @@ use super::translate::{Scope, Translator, span_at};
 use crate::model::{Data, FileContent, FilePart, Headers, Text, Value};
 use crate::source::{Span, Spanned};
 
-pub fn build(
+pub(super) fn build(
     raw: &RawRequest,
     lines: &[SourceLine],
     tr: &mut Translator,

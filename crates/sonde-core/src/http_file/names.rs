@@ -40,13 +40,13 @@ pub fn identifier_for(name: &str) -> String {
 }
 
 /// Whether `name` can be used in a template as it is.
-pub fn is_plain_identifier(name: &str) -> bool {
+pub(super) fn is_plain_identifier(name: &str) -> bool {
     identifier_for(name) == name
 }
 
 /// The variables a file knows, by the name written in the file.
 #[derive(Debug, Default)]
-pub struct NameTable {
+pub(super) struct NameTable {
     by_name: HashMap<String, String>,
     /// identifier → the first name that got it, to report collisions.
     by_ident: HashMap<String, String>,
@@ -54,7 +54,7 @@ pub struct NameTable {
 
 impl NameTable {
     /// Registers `name`; `Err` holds the other name that already has the same identifier.
-    pub fn insert(&mut self, name: &str) -> Result<&str, String> {
+    pub(super) fn insert(&mut self, name: &str) -> Result<&str, String> {
         let ident = identifier_for(name);
         if let Some(other) = self.by_ident.get(&ident)
             && other != name
@@ -66,12 +66,12 @@ impl NameTable {
     }
 
     /// The identifier of a known variable.
-    pub fn get(&self, name: &str) -> Option<&str> {
+    pub(super) fn get(&self, name: &str) -> Option<&str> {
         self.by_name.get(name).map(String::as_str)
     }
 
     /// Whether some known variable has this identifier.
-    pub fn has_ident(&self, ident: &str) -> bool {
+    pub(super) fn has_ident(&self, ident: &str) -> bool {
         self.by_ident.contains_key(ident)
     }
 }

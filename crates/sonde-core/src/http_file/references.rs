@@ -9,13 +9,13 @@ use crate::source::{Span, Spanned};
 
 /// The requests a file names (`# @name`, or a one-word `###` title), by step index.
 #[derive(Debug, Default)]
-pub struct RequestTable {
+pub(super) struct RequestTable {
     entries: Vec<(String, usize)>,
 }
 
 impl RequestTable {
     /// Adds a name; `false` when it is taken.
-    pub fn insert(&mut self, name: &str, step: usize) -> bool {
+    pub(super) fn insert(&mut self, name: &str, step: usize) -> bool {
         if self.get(name).is_some() {
             return false;
         }
@@ -23,21 +23,21 @@ impl RequestTable {
         true
     }
 
-    pub fn get(&self, name: &str) -> Option<usize> {
+    pub(super) fn get(&self, name: &str) -> Option<usize> {
         self.entries
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, s)| *s)
     }
 
-    pub fn names(&self) -> Vec<&str> {
+    pub(super) fn names(&self) -> Vec<&str> {
         self.entries.iter().map(|(n, _)| n.as_str()).collect()
     }
 }
 
 /// The captures that references and scripts add to the steps they read from.
 #[derive(Debug, Default)]
-pub struct Captures {
+pub(super) struct Captures {
     /// (step, what is captured) → the variable holding it, so one value is captured once.
     by_source: HashMap<(usize, String), String>,
     taken: HashSet<String>,
@@ -47,7 +47,7 @@ pub struct Captures {
 }
 
 impl Captures {
-    pub fn add(&mut self, step: usize, name: Spanned<String>, source: CaptureSource) {
+    pub(super) fn add(&mut self, step: usize, name: Spanned<String>, source: CaptureSource) {
         self.taken.insert(name.value.clone());
         self.producer.entry(name.value.clone()).or_insert(step);
         self.by_step
@@ -57,7 +57,7 @@ impl Captures {
     }
 
     /// The variable that holds `key` of `step`, made the first time it is asked for.
-    pub fn variable_for(
+    pub(super) fn variable_for(
         &mut self,
         step: usize,
         key: String,
@@ -82,7 +82,7 @@ impl Captures {
 }
 
 /// What `response.…` points at: a key identifying it, a name suffix, and the capture source.
-pub fn reference_source(path: &str, at: Span) -> Result<(String, String, CaptureSource), String> {
+pub(super) fn reference_source(path: &str, at: Span) -> Result<(String, String, CaptureSource), String> {
     let Some(part) = path.strip_prefix("response.") else {
         return Err("only the response of another request can be used, not its request".into());
     };

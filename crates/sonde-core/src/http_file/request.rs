@@ -16,12 +16,12 @@ use crate::source::{Span, Spanned};
 const COMPUTED_HEADERS: [&str; 1] = ["content-length"];
 
 /// A request and the URL as written (the step's default name).
-pub struct BuiltRequest {
+pub(super) struct BuiltRequest {
     pub request: Request,
     pub written: String,
 }
 
-pub fn build_request(raw: &RawRequest, tr: &mut Translator, step: usize) -> Option<BuiltRequest> {
+pub(super) fn build_request(raw: &RawRequest, tr: &mut Translator, step: usize) -> Option<BuiltRequest> {
     let scope = Scope::Step(step);
     let (method, target) = split_request_line(&raw.line, tr)?;
     let form = target_form(&target, tr)?;

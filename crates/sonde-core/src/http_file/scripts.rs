@@ -1,4 +1,4 @@
-//! JetBrains response handler scripts: sonde runs no JavaScript, but the most common script,
+//! `JetBrains` response handler scripts: sonde runs no JavaScript, but the most common script,
 //! `client.global.set("name", response.body.path)`, only stores a value of the response for
 //! later requests. Such statements become captures (so `{{name}}` works in the requests
 //! below); the script is still reported as not run, naming what was kept.
@@ -13,7 +13,7 @@ use crate::source::{Span, Spanned};
 
 /// The captures a script's `client.global.set` statements amount to, and whether the script
 /// had nothing else in it.
-pub fn captures_from_script(
+pub(super) fn captures_from_script(
     code: &str,
     span: Span,
 ) -> (Vec<(Spanned<String>, CaptureSource)>, bool) {

@@ -3,13 +3,13 @@
 use super::names::is_plain_identifier;
 
 /// What the error notes list.
-pub const KNOWN: &str = "sonde knows $guid, $uuid, $random.uuid, $timestamp [offset unit], $isoTimestamp, \
+pub(super) const KNOWN: &str = "sonde knows $guid, $uuid, $random.uuid, $timestamp [offset unit], $isoTimestamp, \
                          $datetime iso8601, $randomInt [min max], $random.integer(min, max), \
                          $processEnv NAME, $env.NAME, $dotenv NAME";
 
 /// A system variable, read.
 #[derive(Debug, PartialEq)]
-pub enum System<'t> {
+pub(super) enum System<'t> {
     /// The minijinja expression it is.
     Expression(String),
     /// `$processEnv NAME`: needs the file's variables for `%NAME`.
@@ -19,13 +19,13 @@ pub enum System<'t> {
 }
 
 /// Reads `text`, what follows the `$` of `{{$…}}`.
-pub fn parse(text: &str) -> Result<System<'_>, String> {
+pub(super) fn parse(text: &str) -> Result<System<'_>, String> {
     let words: Vec<&str> = text.split_whitespace().collect();
     let expression = match words.as_slice() {
         ["guid" | "uuid" | "random.uuid"] => "uuid()".to_owned(),
         ["timestamp", offset @ ..] => timestamp(offset)?,
         ["isoTimestamp"] | ["datetime", "iso8601"] => "now()".to_owned(),
-        ["datetime", ..] | ["localDatetime", ..] => {
+        ["datetime" | "localDatetime", ..] => {
             return Err(
                 "only `{{$datetime iso8601}}` (without an offset) is supported: it becomes `now()`"
                     .to_owned(),
@@ -44,7 +44,7 @@ pub fn parse(text: &str) -> Result<System<'_>, String> {
 }
 
 /// `env.NAME`, or `env["NAME"]` when the name is not an identifier.
-pub fn env_lookup(name: &str) -> String {
+pub(super) fn env_lookup(name: &str) -> String {
     if is_plain_identifier(name) {
         format!("env.{name}")
     } else {
@@ -92,7 +92,7 @@ fn timestamp(offset: &[&str]) -> Result<String, String> {
 }
 
 /// `$randomInt min max`: REST Client excludes `max`, sonde's `random_int` includes both bounds.
-/// Without bounds (JetBrains), a number from 0 to 1000.
+/// Without bounds (`JetBrains`), a number from 0 to 1000.
 fn random_int(bounds: &[&str]) -> Result<String, String> {
     match bounds {
         [] => Ok("random_int(0, 1000)".to_owned()),
@@ -101,7 +101,7 @@ fn random_int(bounds: &[&str]) -> Result<String, String> {
     }
 }
 
-/// `$random.integer(from, to)` (JetBrains; `to` excluded).
+/// `$random.integer(from, to)` (`JetBrains`; `to` excluded).
 fn random_integer_call(args: &str) -> Result<String, String> {
     let inner = args
         .trim()

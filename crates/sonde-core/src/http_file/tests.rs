@@ -9,7 +9,7 @@ fn load_str(text: &str) -> HttpScenario {
         Ok(s) => s,
         Err(errors) => panic!(
             "{}",
-            errors.iter().map(|d| d.to_string()).collect::<String>()
+            errors.iter().map(std::string::ToString::to_string).collect::<String>()
         ),
     }
 }

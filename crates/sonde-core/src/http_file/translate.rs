@@ -18,14 +18,14 @@ use crate::template;
 
 /// Where a text is used, for the check that a response reference points backwards.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
+pub(super) enum Scope {
     /// In the request or assertions of step `n`.
     Step(usize),
     /// In a file variable: checked where the variable is used.
     Variable,
 }
 
-pub struct Translator<'a> {
+pub(super) struct Translator<'a> {
     pub source: &'a Arc<SourceFile>,
     pub names: &'a NameTable,
     pub requests: &'a RequestTable,
@@ -37,7 +37,7 @@ pub struct Translator<'a> {
 }
 
 impl<'a> Translator<'a> {
-    pub fn new(
+    pub(super) fn new(
         source: &'a Arc<SourceFile>,
         names: &'a NameTable,
         requests: &'a RequestTable,
@@ -53,16 +53,16 @@ impl<'a> Translator<'a> {
         }
     }
 
-    pub fn error(&self, span: Span, message: impl Into<String>) -> Diagnostic {
+    pub(super) fn error(&self, span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(self.source, span, message)
     }
 
-    pub fn report(&mut self, diagnostic: Diagnostic) {
+    pub(super) fn report(&mut self, diagnostic: Diagnostic) {
         self.errors.push(diagnostic);
     }
 
     /// A text made of `pieces` (each one line, spanned where it starts) joined by `joiner`.
-    pub fn text(
+    pub(super) fn text(
         &mut self,
         pieces: &[Spanned<String>],
         joiner: &str,
@@ -78,13 +78,13 @@ impl<'a> Translator<'a> {
     }
 
     /// One line of `.http` text as a model text.
-    pub fn text_line(&mut self, line: &str, span: Span, scope: Scope) -> Option<Text> {
+    pub(super) fn text_line(&mut self, line: &str, span: Span, scope: Scope) -> Option<Text> {
         let translated = self.line(line, span, scope)?;
         self.finish(translated, span)
     }
 
     /// A model text from translated template source; its syntax is checked now.
-    pub fn finish(&mut self, source: String, span: Span) -> Option<Text> {
+    pub(super) fn finish(&mut self, source: String, span: Span) -> Option<Text> {
         let kind = template::classify(&source);
         if let Err(e) = template::free_variables(&source, &kind) {
             let d = self
@@ -97,7 +97,7 @@ impl<'a> Translator<'a> {
     }
 
     /// Translates one line; `None` when it had an error (reported).
-    pub fn line(&mut self, text: &str, span: Span, scope: Scope) -> Option<String> {
+    pub(super) fn line(&mut self, text: &str, span: Span, scope: Scope) -> Option<String> {
         let mut out = String::with_capacity(text.len() + 8);
         let mut ok = true;
         let mut offset = 0;
@@ -146,9 +146,7 @@ impl<'a> Translator<'a> {
         };
         if let Err(e) = template::environment().compile_expression(&expr) {
             let message = e
-                .detail()
-                .map(str::to_owned)
-                .unwrap_or_else(|| e.kind().to_string());
+                .detail().map_or_else(|| e.kind().to_string(), str::to_owned);
             let d = self
                 .error(at, format!("invalid template `{{{{{inner}}}}}`: {message}"))
                 .width(inner.chars().count() + 4);
@@ -355,14 +353,14 @@ impl<'a> Translator<'a> {
     }
 
     /// A string of an outside file (environment, `.env`) kept literally, even with `{{` in it.
-    pub fn literal(text: &str, span: Span) -> Text {
+    pub(super) fn literal(text: &str, span: Span) -> Text {
         let source = literal_template(text);
         let kind = template::classify(&source);
         Text { source, span, kind }
     }
 
     /// A JSON value as a model value; strings are `.http` text, translated, when `templated`.
-    pub fn json_value(
+    pub(super) fn json_value(
         &mut self,
         json: serde_json::Value,
         span: Span,
@@ -413,7 +411,7 @@ fn escape_literal(text: &str, before_expression: bool) -> String {
 }
 
 /// A template that renders `text` as it is.
-pub fn literal_template(text: &str) -> String {
+pub(super) fn literal_template(text: &str) -> String {
     if text.contains("{{") || text.contains("{%") || text.contains("{#") {
         let quoted = serde_json::to_string(text).unwrap_or_default();
         format!("{{{{ {quoted} }}}}")
@@ -423,7 +421,7 @@ pub fn literal_template(text: &str) -> String {
 }
 
 /// The span of byte `offset` of a one-line `text` that starts at `span`.
-pub fn span_at(span: Span, text: &str, offset: usize) -> Span {
+pub(super) fn span_at(span: Span, text: &str, offset: usize) -> Span {
     let before = text.get(..offset).unwrap_or(text);
     span.advanced(0, super::lines::count_chars(before))
 }

@@ -5,7 +5,7 @@
 //!   variable that uses such a one) cannot be computed before that response: it becomes a
 //!   `vars` entry of each step that uses it;
 //! - a name defined again further down takes its new value from the block where it is
-//!   redefined on (as httpyac and JetBrains do): the new value is a `vars` entry of each
+//!   redefined on (as httpyac and `JetBrains` do): the new value is a `vars` entry of each
 //!   later step that uses it.
 
 use std::collections::{BTreeSet, HashMap};
@@ -19,7 +19,7 @@ use crate::visit;
 
 /// One `@name = value`.
 #[derive(Debug, Clone)]
-pub struct VarDef {
+pub(super) struct VarDef {
     /// The template identifier (see `names`), spanned where the name is written.
     pub ident: Spanned<String>,
     pub value: Value,
@@ -28,7 +28,7 @@ pub struct VarDef {
 }
 
 /// The names a value's templates use.
-pub fn value_uses(value: &Value) -> BTreeSet<String> {
+pub(super) fn value_uses(value: &Value) -> BTreeSet<String> {
     let mut used = BTreeSet::new();
     visit::value_texts(value, &mut |t| {
         used.extend(template::free_variables(&t.source, &t.kind).unwrap_or_default());
@@ -37,7 +37,7 @@ pub fn value_uses(value: &Value) -> BTreeSet<String> {
 }
 
 /// The names a step's request and assertions use.
-pub fn step_uses(step: &Step) -> BTreeSet<String> {
+pub(super) fn step_uses(step: &Step) -> BTreeSet<String> {
     let mut used = BTreeSet::new();
     let mut add = |t: &crate::model::Text| {
         used.extend(template::free_variables(&t.source, &t.kind).unwrap_or_default());
@@ -47,7 +47,7 @@ pub fn step_uses(step: &Step) -> BTreeSet<String> {
     used
 }
 
-pub struct Placement<'a> {
+pub(super) struct Placement<'a> {
     source: &'a Arc<SourceFile>,
     defs: &'a [VarDef],
     uses: Vec<BTreeSet<String>>,
@@ -58,7 +58,7 @@ pub struct Placement<'a> {
 }
 
 impl<'a> Placement<'a> {
-    pub fn new(
+    pub(super) fn new(
         source: &'a Arc<SourceFile>,
         defs: &'a [VarDef],
         producers: &'a HashMap<String, usize>,
@@ -78,7 +78,7 @@ impl<'a> Placement<'a> {
     }
 
     /// The file's own variables: first definitions that need no response.
-    pub fn file_vars(&mut self) -> Vec<(Spanned<String>, Value)> {
+    pub(super) fn file_vars(&mut self) -> Vec<(Spanned<String>, Value)> {
         let kept: Vec<usize> = (0..self.defs.len())
             .filter(|&i| self.is_first(i) && !self.is_deferred(i, &mut BTreeSet::new()))
             .collect();
@@ -89,7 +89,7 @@ impl<'a> Placement<'a> {
 
     /// The variables step `index` (written in block `block`) needs for itself, in file order;
     /// an error when one of them needs a response that comes later.
-    pub fn step_vars(
+    pub(super) fn step_vars(
         &mut self,
         index: usize,
         block: usize,

@@ -85,7 +85,7 @@ pub(super) fn parse(text: &str) -> Option<Node> {
 fn has_control_character(bytes: &[u8]) -> bool {
     bytes.chunks(64).any(|block| {
         block.iter().fold(false, |seen, &b| {
-            seen | ((b < 0x20) & (b != b'\n')) | (b == 0x7F)
+            seen || (b < 0x20) && (b != b'\n') || (b == 0x7F)
         })
     })
 }

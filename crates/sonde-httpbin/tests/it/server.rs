@@ -138,7 +138,7 @@ mod responses_match_the_recording {
             .filter(|name| name.ends_with(".json"))
             .collect();
         on_disk.sort();
-        let mut listed: Vec<String> = RECORDINGS.iter().map(|s| s.to_string()).collect();
+        let mut listed: Vec<String> = RECORDINGS.iter().map(std::string::ToString::to_string).collect();
         listed.sort();
         assert_eq!(
             on_disk, listed,
