@@ -8,7 +8,12 @@ use super::predicate::evaluate;
 use super::response::ResponseView;
 use sonde_core::model::Expect;
 
-pub(super) fn check(expect: &Expect, response: &ResponseView, ctx: &Context, out: &mut Vec<Failure>) {
+pub(super) fn check(
+    expect: &Expect,
+    response: &ResponseView,
+    ctx: &Context,
+    out: &mut Vec<Failure>,
+) {
     let Some(matcher) = &expect.body else { return };
     let Some(text) = response.text else {
         let why = if response.saved_to.is_some() {

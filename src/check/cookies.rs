@@ -8,7 +8,12 @@ use super::predicate::evaluate;
 use super::response::ResponseView;
 use sonde_core::model::Expect;
 
-pub(super) fn check(expect: &Expect, response: &ResponseView, ctx: &Context, out: &mut Vec<Failure>) {
+pub(super) fn check(
+    expect: &Expect,
+    response: &ResponseView,
+    ctx: &Context,
+    out: &mut Vec<Failure>,
+) {
     for (name, matcher) in &expect.cookies {
         let actual = response
             .cookies

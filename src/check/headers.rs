@@ -10,7 +10,12 @@ use super::predicate::{Mismatch, evaluate, evaluate_one};
 use super::response::ResponseView;
 use sonde_core::model::{Expect, Matcher, Predicate};
 
-pub(super) fn check(expect: &Expect, response: &ResponseView, ctx: &Context, out: &mut Vec<Failure>) {
+pub(super) fn check(
+    expect: &Expect,
+    response: &ResponseView,
+    ctx: &Context,
+    out: &mut Vec<Failure>,
+) {
     for h in &expect.headers {
         let name = &h.name.value;
         let values = response.header_values(name);

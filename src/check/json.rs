@@ -9,14 +9,19 @@ use super::predicate::evaluate;
 use super::response::ResponseView;
 use sonde_core::model::{Expect, JsonExpect, Matcher, Predicate};
 
-pub(super) fn check(expect: &Expect, response: &ResponseView, ctx: &Context, out: &mut Vec<Failure>) {
+pub(super) fn check(
+    expect: &Expect,
+    response: &ResponseView,
+    ctx: &Context,
+    out: &mut Vec<Failure>,
+) {
     if expect.json.is_empty() {
         return;
     }
     let paths: Vec<_> = expect.json.iter().map(|j| &*j.path.compiled).collect();
     if let Some(picked) = response.pick_json(&paths) {
         for (j, actual) in expect.json.iter().zip(picked) {
-            judge(j, actual, ctx, out);
+            judge(j, actual.as_ref(), ctx, out);
         }
         return;
     }
@@ -35,16 +40,18 @@ pub(super) fn check(expect: &Expect, response: &ResponseView, ctx: &Context, out
     };
     for j in &expect.json {
         let nodes = j.path.compiled.query(document).all();
-        let actual = match nodes.len() {
-            0 => None,
-            1 => Some(nodes[0].clone()),
-            _ => Some(J::Array(nodes.into_iter().cloned().collect())),
-        };
-        judge(j, actual, ctx, out);
+        match nodes.len() {
+            0 => judge(j, None, ctx, out),
+            1 => judge(j, Some(nodes[0]), ctx, out),
+            _ => {
+                let list = J::Array(nodes.into_iter().cloned().collect());
+                judge(j, Some(&list), ctx, out);
+            }
+        }
     }
 }
 
-fn judge(j: &JsonExpect, actual: Option<J>, ctx: &Context, out: &mut Vec<Failure>) {
+fn judge(j: &JsonExpect, actual: Option<&J>, ctx: &Context, out: &mut Vec<Failure>) {
     let assertion = || format!("json {}", j.path.source.value);
     if actual.is_none() && !allows_nothing(&j.matcher) {
         out.push(Failure::new(
@@ -55,7 +62,7 @@ fn judge(j: &JsonExpect, actual: Option<J>, ctx: &Context, out: &mut Vec<Failure
         ));
         return;
     }
-    let mismatches = evaluate(&j.matcher, actual.as_ref(), ctx.resolve);
+    let mismatches = evaluate(&j.matcher, actual, ctx.resolve);
     if !mismatches.is_empty() {
         out.extend(collect(j.matcher.span, &assertion(), mismatches));
     }

@@ -7,7 +7,12 @@ use super::response::ResponseView;
 use sonde_core::json_schema::compiled;
 use sonde_core::model::Expect;
 
-pub(crate) fn check(expect: &Expect, response: &ResponseView, ctx: &Context, out: &mut Vec<Failure>) {
+pub(crate) fn check(
+    expect: &Expect,
+    response: &ResponseView,
+    ctx: &Context,
+    out: &mut Vec<Failure>,
+) {
     let Some(schema) = &expect.schema else { return };
     let validator = compiled(&schema.value, ctx.scenario_dir);
     let validator = match validator.as_ref() {

@@ -8,7 +8,12 @@ use super::predicate::evaluate;
 use super::response::ResponseView;
 use sonde_core::model::{Expect, StatusExpect};
 
-pub(super) fn check(expect: &Expect, response: &ResponseView, ctx: &Context, out: &mut Vec<Failure>) {
+pub(super) fn check(
+    expect: &Expect,
+    response: &ResponseView,
+    ctx: &Context,
+    out: &mut Vec<Failure>,
+) {
     // Only a failure shows it.
     let actual = || {
         format!("{} {}", response.status, response.reason)

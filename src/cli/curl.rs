@@ -21,9 +21,9 @@ pub(super) fn curl(args: &CurlArgs) -> Exit {
     let loaded = match scenario::load(&args.file, args.variables.http_env.as_deref()) {
         Ok(l) => l,
         Err(diagnostics) => {
-            diagnostics
-                .iter()
-                .for_each(|d| eprintln!("{}", d.render(false)));
+            for d in &diagnostics {
+                eprintln!("{}", d.render(false));
+            }
             return Exit::Invalid;
         }
     };
@@ -33,9 +33,9 @@ pub(super) fn curl(args: &CurlArgs) -> Exit {
     ) {
         Ok(c) => c,
         Err(diagnostics) => {
-            diagnostics
-                .iter()
-                .for_each(|d| eprintln!("{}", d.render(false)));
+            for d in &diagnostics {
+                eprintln!("{}", d.render(false));
+            }
             return Exit::Invalid;
         }
     };

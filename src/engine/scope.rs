@@ -231,7 +231,8 @@ impl Scope {
             return self.undefined(text, what);
         }
         let detail = error
-            .detail().map_or_else(|| error.kind().to_string(), str::to_owned);
+            .detail()
+            .map_or_else(|| error.kind().to_string(), str::to_owned);
         TemplateError {
             message: format!("template `{}`: {detail}", text.source),
         }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use anstyle::{AnsiColor, Style};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::events::{Event, FileReport, StepStatus, StepReport, Summary};
+use crate::events::{Event, FileReport, StepReport, StepStatus, Summary};
 
 pub(crate) struct Console {
     color: bool,
@@ -195,7 +195,11 @@ impl Console {
             ));
             return out;
         }
-        for step in file.steps.iter().filter(|s| s.outcome == StepStatus::Failed) {
+        for step in file
+            .steps
+            .iter()
+            .filter(|s| s.outcome == StepStatus::Failed)
+        {
             out.push_str(&self.step_failure(file, step));
         }
         out

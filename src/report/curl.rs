@@ -5,7 +5,11 @@ use crate::transport::{AuthSpec, BodySpec, PartSpec, PreparedRequest, default_he
 
 /// The `curl` command that sends what `prepared` describes. Credentials are `***` unless
 /// `show_secrets`; other secrets are redacted by `redactor`.
-pub(crate) fn command(prepared: &PreparedRequest, show_secrets: bool, redactor: &Redactor) -> String {
+pub(crate) fn command(
+    prepared: &PreparedRequest,
+    show_secrets: bool,
+    redactor: &Redactor,
+) -> String {
     let secret = |value: &str| {
         if show_secrets {
             value.to_string()

@@ -6,7 +6,7 @@ use std::path::Path;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::{ReportError, Reporter};
-use crate::events::{Event, FileReport, StepStatus, StepReport, Summary};
+use crate::events::{Event, FileReport, StepReport, StepStatus, Summary};
 
 /// `--junit F`: a testsuite made as each file finishes, the report written at the end.
 pub struct JunitReporter {

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::engine::{FileRecord, StepOutcome, StepRecord};
-use crate::events::{AssertionReport, ExchangeReport, FileReport, StepStatus, StepReport};
+use crate::events::{AssertionReport, ExchangeReport, FileReport, StepReport, StepStatus};
 use crate::report::redact::{MASK, Redactor};
 use crate::transport::{Exchange, RequestRecord};
 use sonde_core::Loaded;

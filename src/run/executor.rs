@@ -242,7 +242,7 @@ fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::events::{StepStatus, StepReport};
+    use crate::events::{StepReport, StepStatus};
     use std::path::Path;
     use std::time::Duration;
 

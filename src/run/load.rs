@@ -10,7 +10,10 @@ use sonde_core::config::Config;
 use sonde_core::{self as scenario, Diagnostic, Loaded};
 
 /// The config named with `--config`, else a `sonde.yaml` beside the scenarios, else none.
-pub(crate) fn load_config(explicit: Option<&Path>, paths: &[PathBuf]) -> Result<Config, Vec<Diagnostic>> {
+pub(crate) fn load_config(
+    explicit: Option<&Path>,
+    paths: &[PathBuf],
+) -> Result<Config, Vec<Diagnostic>> {
     let Some(path) = explicit
         .map(Path::to_path_buf)
         .or_else(|| Config::find(paths))

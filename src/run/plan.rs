@@ -132,7 +132,7 @@ mod tests {
         yaml::load(&SourceFile::new("s.yaml", text)).unwrap()
     }
 
-    fn skipped(selection: Selection) -> Option<Vec<bool>> {
+    fn skipped(selection: &Selection) -> Option<Vec<bool>> {
         let mut s = scenario();
         selection
             .apply(&mut s, "dir/s.yaml")
@@ -145,15 +145,15 @@ mod tests {
             tags: vec![t.into()],
             ..Default::default()
         };
-        assert_eq!(skipped(tag("api")), Some(vec![false, false]));
-        assert_eq!(skipped(tag("smoke")), Some(vec![false, true]));
-        assert_eq!(skipped(tag("nothing")), None);
+        assert_eq!(skipped(&tag("api")), Some(vec![false, false]));
+        assert_eq!(skipped(&tag("smoke")), Some(vec![false, true]));
+        assert_eq!(skipped(&tag("nothing")), None);
         let skip = |t: &str| Selection {
             skip_tags: vec![t.into()],
             ..Default::default()
         };
-        assert_eq!(skipped(skip("api")), None);
-        assert_eq!(skipped(skip("smoke")), Some(vec![true, false]));
+        assert_eq!(skipped(&skip("api")), None);
+        assert_eq!(skipped(&skip("smoke")), Some(vec![true, false]));
     }
 
     #[test]
@@ -162,8 +162,8 @@ mod tests {
             filter: Some(f.into()),
             ..Default::default()
         };
-        assert_eq!(skipped(filter("dir/")), Some(vec![false, false]));
-        assert_eq!(skipped(filter("search")), Some(vec![true, false]));
-        assert_eq!(skipped(filter("zzz")), None);
+        assert_eq!(skipped(&filter("dir/")), Some(vec![false, false]));
+        assert_eq!(skipped(&filter("search")), Some(vec![true, false]));
+        assert_eq!(skipped(&filter("zzz")), None);
     }
 }

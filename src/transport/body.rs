@@ -138,7 +138,8 @@ fn build_part(part: &PartSpec) -> Result<(String, Segment, PartSummary), HttpErr
         } => {
             let (file, size) = open(path)?;
             let filename = filename.clone().unwrap_or_else(|| {
-                path.file_name().map_or_else(|| name.clone(), |n| n.to_string_lossy().into_owned())
+                path.file_name()
+                    .map_or_else(|| name.clone(), |n| n.to_string_lossy().into_owned())
             });
             let content_type = content_type.clone().unwrap_or_else(|| {
                 mime_guess::from_path(&filename)

@@ -174,7 +174,10 @@ impl Transport {
 
     /// An idle connection to `destination` that is still open.
     fn checkout(&self, destination: &Destination) -> Option<Connection> {
-        let mut idle = self.idle.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut idle = self
+            .idle
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let connections = idle.get_mut(destination)?;
         while let Some(connection) = connections.pop() {
             if !connection.sender.is_closed() {
@@ -262,7 +265,10 @@ impl Returning {
         if self.connection.remaining == 0 {
             return;
         }
-        let mut idle = self.idle.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut idle = self
+            .idle
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         idle.entry(self.destination)
             .or_default()
             .push(self.connection);

@@ -144,7 +144,7 @@ impl BodyReader {
             }
             None => Ok(()),
         };
-        result.map_err(|e| self.error(e))
+        result.map_err(|e| self.error(&e))
     }
 
     /// Ends the body: flushes decoders and returns what was received.
@@ -156,7 +156,7 @@ impl BodyReader {
         let Some(decoder) = self.decoder.take() else {
             return Err(HttpError::InvalidRequest("body finished twice".into()));
         };
-        let sink = finish(decoder).map_err(|e| self.error(e))?;
+        let sink = finish(decoder).map_err(|e| self.error(&e))?;
         let written = sink.written;
         let content = match sink.target {
             Target::Memory(bytes) => BodyContent::Memory(Bytes::from(bytes)),
@@ -174,11 +174,12 @@ impl BodyReader {
         Ok(text_of(content, self.wire_size, charset, declared))
     }
 
-    fn error(&self, error: io::Error) -> HttpError {
-        if error
-            .get_ref()
-            .is_some_and(<dyn std::error::Error + std::marker::Send + std::marker::Sync + 'static>::is::<LimitReached>)
-        {
+    fn error(&self, error: &io::Error) -> HttpError {
+        if error.get_ref().is_some_and(
+            <dyn std::error::Error + std::marker::Send + std::marker::Sync + 'static>::is::<
+                LimitReached,
+            >,
+        ) {
             return HttpError::BodyTooLarge {
                 limit: self.max_body,
             };

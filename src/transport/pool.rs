@@ -87,7 +87,10 @@ impl ClientPool {
         });
         // A poisoned lock only means another thread panicked while inserting; the set
         // itself is still consistent.
-        let mut profiles = self.profiles.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut profiles = self
+            .profiles
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         profiles.insert(profile.clone());
         Ok(client)
     }

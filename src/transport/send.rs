@@ -33,7 +33,7 @@ pub fn send(
     session: &mut Session,
     request: &PreparedRequest,
 ) -> Result<Exchange, Box<FailedExchange>> {
-    super::block_on(send_async(pool, session, request)).map_err(failed)?
+    super::block_on(send_async(pool, session, request)).map_err(|e| failed(&e))?
 }
 
 /// [`send`] for callers already on a single-threaded tokio runtime: the connections it
@@ -43,13 +43,13 @@ pub async fn send_async(
     session: &mut Session,
     request: &PreparedRequest,
 ) -> Result<Exchange, Box<FailedExchange>> {
-    let client = pool.client(&request.profile).map_err(failed)?;
+    let client = pool.client(&request.profile).map_err(|e| failed(&e))?;
     send_with_retries(&client, session, request)
         .await
         .map_err(Box::new)
 }
 
-fn failed(error: HttpError) -> Box<FailedExchange> {
+fn failed(error: &HttpError) -> Box<FailedExchange> {
     Box::new(FailedExchange {
         request: None,
         hops: Vec::new(),

@@ -15,7 +15,12 @@ fn expect(lines: &str) -> Expect {
     let source = SourceFile::new("t.yaml", text);
     match yaml::load(&source) {
         Ok(mut s) => s.steps.remove(0).expect,
-        Err(e) => panic!("{}", e.iter().map(std::string::ToString::to_string).collect::<String>()),
+        Err(e) => panic!(
+            "{}",
+            e.iter()
+                .map(std::string::ToString::to_string)
+                .collect::<String>()
+        ),
     }
 }
 

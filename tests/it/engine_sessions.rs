@@ -92,7 +92,10 @@ steps:
     )
     .against(&s)
     .run();
-    assert_eq!(record.step(0).outcome, StepOutcome::Skipped("not today".into()));
+    assert_eq!(
+        record.step(0).outcome,
+        StepOutcome::Skipped("not today".into())
+    );
     assert!(matches!(record.step(1).outcome, StepOutcome::Skipped(_)));
     assert!(record.step(0).exchanges.is_empty());
 }

@@ -113,7 +113,9 @@ steps:
     all.push("faults.yaml");
     let (status, output, elapsed) = run_bounded(dir.path(), &all, LIMIT);
     let json = std::fs::read_to_string(dir.path().join("report.json"))
-        .map_or(Value::Null, |text| serde_json::from_str(&text).expect("the JSON report is JSON"));
+        .map_or(Value::Null, |text| {
+            serde_json::from_str(&text).expect("the JSON report is JSON")
+        });
     let junit = std::fs::read_to_string(dir.path().join("junit.xml")).unwrap_or_default();
     Run {
         status,

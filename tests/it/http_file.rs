@@ -1,5 +1,6 @@
 //! `.http` / `.rest` files read into the scenario model: one test per feature, no network.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use sonde_core::http_file::{self, HttpScenario};
@@ -133,7 +134,7 @@ fn fixture_eshop_catalog_api() {
     let json: serde_json::Value = serde_json::from_str(body(put)).unwrap();
     assert_eq!(json["id"], 999);
     assert_eq!(json["catalogBrandId"], 2);
-    assert!(analysis::check_variables(s, &Default::default()).is_empty());
+    assert!(analysis::check_variables(s, &BTreeSet::default()).is_empty());
     let url = render(
         &s.steps[1].request.url,
         minijinja::context! { Catalog__API_HostAddress => "http://localhost:5222", ApiVersion => "1.0" },
@@ -211,7 +212,7 @@ fn fixture_hyades_apiserver_requests() {
             assert_eq!(path.source, "src/test/resources/bom-1.xml");
             assert_eq!(filename.as_ref().unwrap().source, "bom.xml");
         }
-        other => panic!("{other:?}"),
+        other @ FileContent::Inline(_) => panic!("{other:?}"),
     }
     match &upload.request.data {
         Some(Data::Form(fields)) => {
@@ -263,7 +264,7 @@ fn fixture_rest_client_query_method_examples() {
     assert_eq!(s.vars.0[0].0.value, "token");
     let json: serde_json::Value = serde_json::from_str(body(&s.steps[0])).unwrap();
     assert_eq!(json["pagination"]["limit"], 10);
-    assert!(analysis::check_variables(s, &Default::default()).is_empty());
+    assert!(analysis::check_variables(s, &BTreeSet::default()).is_empty());
 }
 
 // ---- blocks, names, comments --------------------------------------------------------------
@@ -302,7 +303,7 @@ fn file_variables_with_dots_resolve() {
     let s = &h.scenario;
     assert_eq!(s.vars.0[0].0.value, "Catalog__API_HostAddress");
     assert_eq!(string(&s.vars.0[1].1), "{{ Catalog__API_HostAddress }}/api");
-    assert!(analysis::check_variables(s, &Default::default()).is_empty());
+    assert!(analysis::check_variables(s, &BTreeSet::default()).is_empty());
 }
 
 #[test]
@@ -392,7 +393,7 @@ fn response_references_become_captures() {
     assert!(
         matches!(&s.steps[0].capture[1].source, CaptureSource::Json(p) if p.source.value == "$.user.name")
     );
-    assert!(analysis::check_variables(s, &Default::default()).is_empty());
+    assert!(analysis::check_variables(s, &BTreeSet::default()).is_empty());
 }
 
 #[test]
@@ -535,7 +536,7 @@ fn multipart_bodies_with_file_parts_become_files_and_fields() {
             assert_eq!(path.source, "./1.png");
             assert_eq!(content_type.as_ref().unwrap().source, "image/png");
         }
-        other => panic!("{other:?}"),
+        other @ FileContent::Inline(_) => panic!("{other:?}"),
     }
     assert!(matches!(&s.request.data, Some(Data::Form(f)) if string(&f[0].1) == "hello"));
 }
@@ -805,7 +806,7 @@ fn jetbrains_environments_become_variables() {
             ("token", "private")
         ]
     );
-    assert!(analysis::check_variables(&h.scenario, &Default::default()).is_empty());
+    assert!(analysis::check_variables(&h.scenario, &BTreeSet::default()).is_empty());
 
     let errors = http_file::load_with_env(&source, Some("staging")).unwrap_err();
     assert!(

@@ -185,7 +185,10 @@ fn the_corpus_is_listed_here_and_holds_at_least_50_files() {
         .filter(|name| name != "README.md")
         .collect();
     on_disk.sort();
-    let mut listed: Vec<String> = CORPUS.iter().map(std::string::ToString::to_string).collect();
+    let mut listed: Vec<String> = CORPUS
+        .iter()
+        .map(std::string::ToString::to_string)
+        .collect();
     listed.sort();
     assert_eq!(
         on_disk, listed,

@@ -11,7 +11,10 @@ fn load(text: &str) -> Scenario {
         Ok(s) => s,
         Err(errors) => panic!(
             "{}",
-            errors.iter().map(std::string::ToString::to_string).collect::<String>()
+            errors
+                .iter()
+                .map(std::string::ToString::to_string)
+                .collect::<String>()
         ),
     }
 }

@@ -185,13 +185,13 @@ fn the_committed_report_schema_is_current() {
         std::fs::read_to_string(root().join("schema/report.schema.json")).unwrap_or_default();
     assert!(
         committed == generated,
-        "schema/report.schema.json is stale: regenerate it with `cargo test --test schema -- --ignored write_schemas`"
+        "schema/report.schema.json is stale: regenerate it with `cargo test --test it -- --ignored write_schemas`"
     );
 }
 
-/// Writes the committed schemas from the model: `cargo test --test schema -- --ignored write_schemas`.
+/// Writes the committed schemas from the model: `cargo test --test it -- --ignored write_schemas`.
 #[test]
-#[ignore]
+#[ignore = "writes schema/*.schema.json: run on purpose to regenerate them"]
 fn write_schemas() {
     std::fs::write(
         root().join(COMMITTED),

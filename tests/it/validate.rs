@@ -1,6 +1,8 @@
 //! `sonde validate`: every invalid fixture exits 2 with a located message (snapshotted, so a
 //! change of wording or position shows up), every valid one exits 0.
 
+use std::path::Path;
+
 use crate::support::{fixtures, sonde};
 
 fn fixture_names(dir: &str) -> Vec<String> {
@@ -8,7 +10,11 @@ fn fixture_names(dir: &str) -> Vec<String> {
         .expect("fixture directory")
         .filter_map(std::result::Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".yaml"))
+        .filter(|n| {
+            Path::new(n)
+                .extension()
+                .is_some_and(|ext| ext.eq_ignore_ascii_case("yaml"))
+        })
         .collect();
     names.sort();
     names

@@ -57,17 +57,29 @@ impl<T: Clone> Cache<T> {
     pub fn get(&self, source: &str) -> Option<T> {
         // A poisoned lock only means another thread panicked while inserting; the map
         // itself is still consistent.
-        let map = self.map.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let map = self
+            .map
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         map.values.get(source).cloned()
     }
 
     /// Whether `source` would be kept.
     pub fn has_room_for(&self, source: &str) -> bool {
-        self.room_in(&self.map.read().unwrap_or_else(std::sync::PoisonError::into_inner), source)
+        self.room_in(
+            &self
+                .map
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+            source,
+        )
     }
 
     pub fn insert(&self, source: &str, value: T) {
-        let mut map = self.map.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut map = self
+            .map
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if self.room_in(&map, source) && !map.values.contains_key(source) {
             map.source_bytes += source.len();
             map.values.insert(source.into(), value);

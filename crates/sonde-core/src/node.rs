@@ -104,8 +104,9 @@ impl Node {
                 .map(Value::from)
                 .or_else(|_| u64::try_from(*i).map(Value::from))
                 .unwrap_or_else(|_| Value::from(*i as f64)),
-            NodeKind::Float(f) => serde_json::Number::from_f64(*f)
-                .map_or(Value::Null, Value::Number),
+            NodeKind::Float(f) => {
+                serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number)
+            }
             NodeKind::Str(s) => Value::String(s.as_str().to_owned()),
             NodeKind::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
             NodeKind::Map(entries) => Value::Object(
@@ -240,14 +241,12 @@ fn parse_with_serde(text: &str) -> Result<Node, SyntaxError> {
         });
     }
     serde_saphyr::from_str_with_options::<Node>(text, options).map_err(|e| {
-        let span = e
-            .location()
-            .map_or(Span::UNKNOWN, |l| {
-                Span::new(
-                    u32::try_from(l.line()).unwrap_or(u32::MAX),
-                    u32::try_from(l.column()).unwrap_or(u32::MAX),
-                )
-            });
+        let span = e.location().map_or(Span::UNKNOWN, |l| {
+            Span::new(
+                u32::try_from(l.line()).unwrap_or(u32::MAX),
+                u32::try_from(l.column()).unwrap_or(u32::MAX),
+            )
+        });
         SyntaxError {
             span,
             message: plain_message(&e),

@@ -133,6 +133,10 @@ fn random_int(low: i64, high: i64) -> Result<i64, Error> {
     Ok(rand::random_range(low..=high))
 }
 
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "minijinja function argument: as `String` minijinja turns any value into text (`file(2024)`), as `&str` it refuses non-strings"
+)]
 fn read_file(state: &State, path: String) -> Result<String, Error> {
     let dir = state
         .lookup(SCENARIO_DIR_VAR)
@@ -147,6 +151,10 @@ fn read_file(state: &State, path: String) -> Result<String, Error> {
     })
 }
 
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "minijinja filter argument: as `String` minijinja turns any value into text (`1234 | b64decode`), as `&str` it refuses non-strings"
+)]
 fn b64decode(value: String) -> Result<String, Error> {
     let engines = [
         base64::engine::general_purpose::STANDARD,
@@ -445,7 +453,8 @@ fn syntax_error(error: &Error, source: &str, base: usize) -> SyntaxError {
     SyntaxError {
         offset: base + offset.min(source.len()),
         message: error
-            .detail().map_or_else(|| error.kind().to_string(), str::to_owned),
+            .detail()
+            .map_or_else(|| error.kind().to_string(), str::to_owned),
     }
 }
 

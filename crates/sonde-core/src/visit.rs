@@ -1,7 +1,10 @@
 //! Walks every string of a scenario that may be a template, in the order they are used.
 //! One walker serves the static variable check, secret collection and exports.
 
-use super::model::{Value, Text, Matcher, Predicate, Pattern, Settings, Params, Setting, Proxies, Verify, ClientCert, Auth, Headers, Request, Data, FileContent, Expect, StatusExpect};
+use super::model::{
+    Auth, ClientCert, Data, Expect, FileContent, Headers, Matcher, Params, Pattern, Predicate,
+    Proxies, Request, Setting, Settings, StatusExpect, Text, Value, Verify,
+};
 
 /// Calls `f` on every text of `value`.
 pub fn value_texts<'a>(value: &'a Value, f: &mut dyn FnMut(&'a Text)) {

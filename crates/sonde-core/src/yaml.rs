@@ -3,7 +3,12 @@
 use std::sync::Arc;
 
 use super::diagnostics::Diagnostic;
-use super::model::{Scenario, Vars, Step, Expect, Poll, Request, Data, Text, Settings, Setting, Verify, Headers, Value, Params, Auth, Timeout, Retries, Proxies, ClientCert, FilePart, FileContent, StatusExpect, HeaderExpect, JsonExpect, BytesExpect, SchemaSource, Matcher, Predicate, Pattern, JsonType, Capture, CaptureSource};
+use super::model::{
+    Auth, BytesExpect, Capture, CaptureSource, ClientCert, Data, Expect, FileContent, FilePart,
+    HeaderExpect, Headers, JsonExpect, JsonType, Matcher, Params, Pattern, Poll, Predicate,
+    Proxies, Request, Retries, Scenario, SchemaSource, Setting, Settings, StatusExpect, Step, Text,
+    Timeout, Value, Vars, Verify,
+};
 use super::node::{self, Node, NodeKind};
 use super::reader::{Fields, Reader, looks_like_unquoted_template, quote_unquoted_template};
 use super::source::{SourceFile, Span, Spanned};

@@ -227,7 +227,11 @@ fn redirect_to_raw(name: &str, request: &Request) -> Response {
         .headers()
         .get(HOST)
         .and_then(|h| h.to_str().ok())
-        .and_then(|h| h.parse::<Authority>().ok()).map_or_else(|| super::dialable(raw).ip().to_string(), |a| a.host().to_owned());
+        .and_then(|h| h.parse::<Authority>().ok())
+        .map_or_else(
+            || super::dialable(raw).ip().to_string(),
+            |a| a.host().to_owned(),
+        );
     let host = if host.contains(':') && !host.starts_with('[') {
         format!("[{host}]")
     } else {
@@ -389,6 +393,9 @@ pub(crate) fn gzip_zeros(size: u64) -> Vec<u8> {
 /// zero, then back-references of length 258 at distance 1, coded in 2 bits each, then up
 /// to 257 literal zeros. About `size / 1032` bytes.
 fn deflate_zeros(size: u64) -> Vec<u8> {
+    // Code length code lengths, in the order RFC 1951 lists them: symbol 18 gets 1 bit,
+    // symbols 1 and 2 get 2 bits, every other one none.
+    const ORDER: [u32; 18] = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1];
     let size = size.max(1);
     let matches = (size - 1) / 258;
     let literals = (size - 1) % 258;
@@ -398,9 +405,7 @@ fn deflate_zeros(size: u64) -> Vec<u8> {
     bits.value(29, 5); // HLIT: 286 literal/length codes
     bits.value(1, 5); // HDIST: 2 distance codes
     bits.value(14, 4); // HCLEN: 18 code length codes
-    // Code length code lengths, in the order RFC 1951 lists them: symbol 18 gets 1 bit,
-    // symbols 1 and 2 get 2 bits, every other one none.
-    const ORDER: [u32; 18] = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1];
+    // The code length code lengths, in ORDER.
     for symbol in ORDER {
         let length = match symbol {
             18 => 1,

@@ -93,7 +93,7 @@ impl std::fmt::Debug for ServerHandle {
         f.debug_struct("ServerHandle")
             .field("addr", &self.addr)
             .field("connections_accepted", &self.connections_accepted())
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 

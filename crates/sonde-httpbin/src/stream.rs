@@ -205,7 +205,11 @@ fn chunk_size(request: &RequestInfo) -> Result<usize, InvalidArgument> {
 }
 
 /// An integer query argument as Python's `int()` reads it, with a default.
-pub(crate) fn int_arg(request: &RequestInfo, name: &str, default: i64) -> Result<i64, InvalidArgument> {
+pub(crate) fn int_arg(
+    request: &RequestInfo,
+    name: &str,
+    default: i64,
+) -> Result<i64, InvalidArgument> {
     match request.arg_ignoring_case(name) {
         None => Ok(default),
         Some(text) => text.trim().parse().map_err(|_| InvalidArgument),
@@ -213,7 +217,11 @@ pub(crate) fn int_arg(request: &RequestInfo, name: &str, default: i64) -> Result
 }
 
 /// A float query argument as Python's `float()` reads it, with a default.
-pub(crate) fn float_arg(request: &RequestInfo, name: &str, default: f64) -> Result<f64, InvalidArgument> {
+pub(crate) fn float_arg(
+    request: &RequestInfo,
+    name: &str,
+    default: f64,
+) -> Result<f64, InvalidArgument> {
     match request.arg_ignoring_case(name) {
         None => Ok(default),
         Some(text) => text.trim().parse().map_err(|_| InvalidArgument),

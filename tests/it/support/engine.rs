@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::Value as J;
-use sonde::engine::{FileRecord, StepOutcome, RunContext, StepRecord, run_scenario};
+use sonde::engine::{FileRecord, RunContext, StepOutcome, StepRecord, run_scenario};
 use sonde_core::{SourceFile, yaml};
 use sonde_httpbin::ServerHandle;
 

@@ -309,12 +309,12 @@ fn read_until(
         }
         code.push(line.text.clone());
     }
-    let opener = if close == "%}" { "{%" } else { "{{" };
+    let open_mark = if close == "%}" { "{%" } else { "{{" };
     errors.push(
         Diagnostic::new(
             source,
             span,
-            format!("this script is never closed: `{opener}` without `{close}`"),
+            format!("this script is never closed: `{open_mark}` without `{close}`"),
         )
         .width(lines[start].text.trim().chars().count())
         .label(format!(

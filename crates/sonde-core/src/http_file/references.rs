@@ -61,14 +61,14 @@ impl Captures {
         &mut self,
         step: usize,
         key: String,
-        wanted: String,
+        wanted: &str,
         names: &NameTable,
         make: impl FnOnce() -> (Span, CaptureSource),
     ) -> String {
         if let Some(name) = self.by_source.get(&(step, key.clone())) {
             return name.clone();
         }
-        let mut name = wanted.clone();
+        let mut name = wanted.to_owned();
         let mut n = 1;
         while self.taken.contains(&name) || names.has_ident(&name) {
             n += 1;
@@ -82,7 +82,10 @@ impl Captures {
 }
 
 /// What `response.…` points at: a key identifying it, a name suffix, and the capture source.
-pub(super) fn reference_source(path: &str, at: Span) -> Result<(String, String, CaptureSource), String> {
+pub(super) fn reference_source(
+    path: &str,
+    at: Span,
+) -> Result<(String, String, CaptureSource), String> {
     let Some(part) = path.strip_prefix("response.") else {
         return Err("only the response of another request can be used, not its request".into());
     };
@@ -173,9 +176,9 @@ mod tests {
         let mut captures = Captures::default();
         let names = NameTable::default();
         let source = || (Span::new(1, 1), CaptureSource::Body);
-        let a = captures.variable_for(0, "body".into(), "x__body".into(), &names, source);
-        let b = captures.variable_for(0, "body".into(), "x__body".into(), &names, source);
-        let c = captures.variable_for(1, "body".into(), "x__body".into(), &names, source);
+        let a = captures.variable_for(0, "body".into(), "x__body", &names, source);
+        let b = captures.variable_for(0, "body".into(), "x__body", &names, source);
+        let c = captures.variable_for(1, "body".into(), "x__body", &names, source);
         assert_eq!(
             (a.as_str(), b.as_str(), c.as_str()),
             ("x__body", "x__body", "x__body_2")

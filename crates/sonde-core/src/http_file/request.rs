@@ -21,7 +21,11 @@ pub(super) struct BuiltRequest {
     pub written: String,
 }
 
-pub(super) fn build_request(raw: &RawRequest, tr: &mut Translator, step: usize) -> Option<BuiltRequest> {
+pub(super) fn build_request(
+    raw: &RawRequest,
+    tr: &mut Translator,
+    step: usize,
+) -> Option<BuiltRequest> {
     let scope = Scope::Step(step);
     let (method, target) = split_request_line(&raw.line, tr)?;
     let form = target_form(&target, tr)?;
@@ -214,14 +218,18 @@ fn read_headers(
         if dropped {
             continue;
         }
-        if lower == "authorization"
-            && let Some(found) = header_auth(value, tr, scope)
-        {
-            match found {
-                Some(a) => auth = Setting::Set(a),
-                None => ok = false,
+        if lower == "authorization" {
+            match header_auth(value, tr, scope) {
+                HeaderAuth::Ordinary => {}
+                HeaderAuth::Auth(a) => {
+                    auth = Setting::Set(a);
+                    continue;
+                }
+                HeaderAuth::Invalid => {
+                    ok = false;
+                    continue;
+                }
             }
-            continue;
         }
         match tr.text_line(&value.value, value.span, scope) {
             Some(text) => headers.push((name.clone(), Some(Value::String(text)))),
@@ -231,31 +239,44 @@ fn read_headers(
     ok.then_some((Headers(headers), auth))
 }
 
+/// What [`header_auth`] makes of an `Authorization` header.
+enum HeaderAuth {
+    /// An ordinary header (a base64 token, a full digest header…), sent as written.
+    Ordinary,
+    /// A shorthand, read as sonde auth.
+    Auth(Auth),
+    /// A shorthand whose user or password is in error (reported already).
+    Invalid,
+}
+
 /// The REST Client's shorthands `Authorization: Basic user:pass` (or `Basic user pass`) and
 /// `Authorization: Digest user pass` as sonde auth (so the password is treated as a secret).
-/// `None`: an ordinary header (a base64 token, a full digest header…); `Some(None)`: an error.
-fn header_auth(value: &Spanned<String>, tr: &mut Translator, scope: Scope) -> Option<Option<Auth>> {
+fn header_auth(value: &Spanned<String>, tr: &mut Translator, scope: Scope) -> HeaderAuth {
     let text = value.value.as_str();
-    let (scheme, _) = text.split_once(char::is_whitespace)?;
+    let Some((scheme, _)) = text.split_once(char::is_whitespace) else {
+        return HeaderAuth::Ordinary;
+    };
     let rest_offset = text.len() - text[scheme.len()..].trim_start().len();
     let rest = &text[rest_offset..];
     let digest = match scheme.to_ascii_lowercase().as_str() {
         "basic" => false,
         "digest" if !rest.contains(['=', '"', ',']) => true,
-        _ => return None,
+        _ => return HeaderAuth::Ordinary,
     };
-    let (user_end, pass_start) = split_credentials(rest, !digest)?;
+    let Some((user_end, pass_start)) = split_credentials(rest, !digest) else {
+        return HeaderAuth::Ordinary;
+    };
     let span_of = |offset: usize| span_at(value.span, text, rest_offset + offset);
     let user = tr.text_line(&rest[..user_end], span_of(0), scope);
     let password = tr.text_line(&rest[pass_start..], span_of(pass_start), scope);
     let (Some(user), Some(password)) = (user, password) else {
-        return Some(None);
+        return HeaderAuth::Invalid;
     };
-    Some(Some(if digest {
+    HeaderAuth::Auth(if digest {
         Auth::Digest { user, password }
     } else {
         Auth::Basic { user, password }
-    }))
+    })
 }
 
 /// Where the user name ends and the password starts: at the first `:` (when `colon` is

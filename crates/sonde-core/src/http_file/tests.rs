@@ -9,7 +9,10 @@ fn load_str(text: &str) -> HttpScenario {
         Ok(s) => s,
         Err(errors) => panic!(
             "{}",
-            errors.iter().map(std::string::ToString::to_string).collect::<String>()
+            errors
+                .iter()
+                .map(std::string::ToString::to_string)
+                .collect::<String>()
         ),
     }
 }
@@ -102,7 +105,7 @@ fn variables_that_use_responses_go_on_the_steps_that_use_them() {
         .collect();
     assert_eq!(step_vars, vec!["token", "auth"]);
     assert_eq!(s.steps[0].capture[0].name.value, "login__body__token");
-    let errors = crate::analysis::check_variables(&s, &Default::default());
+    let errors = crate::analysis::check_variables(&s, &std::collections::BTreeSet::default());
     assert!(errors.is_empty(), "{errors:?}");
 }
 

@@ -25,6 +25,16 @@ pub(super) enum Scope {
     Variable,
 }
 
+/// What [`Translator::response_reference`] makes of the inside of a `{{…}}`.
+enum Reference {
+    /// Not a response reference: an ordinary expression.
+    Plain,
+    /// A response reference, read as the variable of a capture.
+    Capture(String),
+    /// A response reference in error (reported already).
+    Invalid,
+}
+
 pub(super) struct Translator<'a> {
     pub source: &'a Arc<SourceFile>,
     pub names: &'a NameTable,
@@ -139,14 +149,17 @@ impl<'a> Translator<'a> {
             self.system_variable(system, at)?
         } else if let Some(ident) = self.names.get(trimmed) {
             ident.to_owned()
-        } else if let Some(reference) = self.response_reference(trimmed, at, scope) {
-            reference?
         } else {
-            self.rewrite_names(trimmed)
+            match self.response_reference(trimmed, at, scope) {
+                Reference::Capture(variable) => variable,
+                Reference::Invalid => return None,
+                Reference::Plain => self.rewrite_names(trimmed),
+            }
         };
         if let Err(e) = template::environment().compile_expression(&expr) {
             let message = e
-                .detail().map_or_else(|| e.kind().to_string(), str::to_owned);
+                .detail()
+                .map_or_else(|| e.kind().to_string(), str::to_owned);
             let d = self
                 .error(at, format!("invalid template `{{{{{inner}}}}}`: {message}"))
                 .width(inner.chars().count() + 4);
@@ -188,24 +201,28 @@ impl<'a> Translator<'a> {
         self.names.get(head).map(|ident| format!("{ident}{rest}"))
     }
 
-    /// `{{name.response.…}}`: `None` when `text` is not a reference, `Some(None)` on an error.
-    fn response_reference(&mut self, text: &str, at: Span, scope: Scope) -> Option<Option<String>> {
-        let (head, path) = text.split_once('.')?;
+    /// `{{name.response.…}}`, read as the variable of a capture.
+    fn response_reference(&mut self, text: &str, at: Span, scope: Scope) -> Reference {
+        let Some((head, path)) = text.split_once('.') else {
+            return Reference::Plain;
+        };
         let is_reference_path =
             path == "response" || path.starts_with("response.") || path.starts_with("request.");
         let Some(step) = self.requests.get(head) else {
             let unknown = is_reference_path
                 && !head.contains(char::is_whitespace)
                 && self.names.get(head).is_none();
-            return unknown.then(|| {
-                self.unknown_request(head, text, at);
-                None
-            });
+            if !unknown {
+                return Reference::Plain;
+            }
+            self.unknown_request(head, text, at);
+            return Reference::Invalid;
         };
         if !is_reference_path {
-            return None;
+            return Reference::Plain;
         }
-        Some(self.capture_reference(head, step, path, text, at, scope))
+        self.capture_reference(head, step, path, text, at, scope)
+            .map_or(Reference::Invalid, Reference::Capture)
     }
 
     fn unknown_request(&mut self, head: &str, text: &str, at: Span) {
@@ -274,7 +291,7 @@ impl<'a> Translator<'a> {
         let wanted = format!("{}__{suffix}", identifier_for(head).trim_end_matches('_'));
         Some(
             self.captures
-                .variable_for(step, key, wanted, self.names, || (at, source)),
+                .variable_for(step, key, &wanted, self.names, || (at, source)),
         )
     }
 

@@ -81,7 +81,7 @@ impl<'a> Reader<'a> {
     fn next(&mut self) -> Read<(Event<'a>, EventSpan)> {
         loop {
             match self.parser.next_event() {
-                Some(Ok((Event::Comment(..), _))) => continue,
+                Some(Ok((Event::Comment(..), _))) => {}
                 Some(Ok(event)) => return Ok(event),
                 Some(Err(_)) | None => return Err(Unsupported),
             }

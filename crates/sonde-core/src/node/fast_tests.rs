@@ -546,7 +546,7 @@ fn resolves_floats() {
     assert_eq!(fast_kind("-2.25"), NodeKind::Float(-2.25));
     assert_eq!(
         fast_kind("18446744073709551616"),
-        NodeKind::Float(18446744073709551616.0)
+        NodeKind::Float(18_446_744_073_709_551_616.0)
     );
     // Non-finite values are left to serde-saphyr.
     assert!(fast::parse(".inf").is_none());
@@ -633,6 +633,11 @@ fn bench_node_parse() {
 /// readers make of them must be what serde-saphyr makes of them.
 #[test]
 fn agrees_with_serde_on_mutated_files() {
+    const PIECES: &[&str] = &[
+        " ", ":", ": ", "#", " #", "-", "- ", "\"", "'", "\\", "[", "]", "{", "}", ",", "\n",
+        "\n  ", "\n- ", "|", ">", "&a ", "*a", "!t ", "? ", "~", "0x", "1e3", ".5", "é", "\t",
+        "\r\n", "''", "<<: ",
+    ];
     with_big_stack(|| {
         let root = repository_root();
         let mut files = Vec::new();
@@ -646,11 +651,6 @@ fn agrees_with_serde_on_mutated_files() {
             state ^= state << 17;
             usize::try_from(state % n as u64).unwrap_or(0)
         };
-        const PIECES: &[&str] = &[
-            " ", ":", ": ", "#", " #", "-", "- ", "\"", "'", "\\", "[", "]", "{", "}", ",", "\n",
-            "\n  ", "\n- ", "|", ">", "&a ", "*a", "!t ", "? ", "~", "0x", "1e3", ".5", "é", "\t",
-            "\r\n", "''", "<<: ",
-        ];
         for file in files.iter().filter(|f| !f.ends_with("sonde.yaml")) {
             let Ok(text) = std::fs::read_to_string(file) else {
                 continue;
