@@ -31,9 +31,3 @@ impl From<Exit> for ExitCode {
         ExitCode::from(outcome.code())
     }
 }
-
-/// Says why a command could not do its work, and gives the status for invalid input.
-pub fn invalid(error: &dyn std::fmt::Display) -> Exit {
-    eprintln!("error: {error}");
-    Exit::Invalid
-}

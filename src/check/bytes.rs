@@ -30,7 +30,7 @@ pub(super) fn check(
                 span.unwrap_or_default(),
                 "bytes",
                 "a readable body",
-                e,
+                e.to_string(),
             ));
             return;
         }
@@ -57,7 +57,7 @@ pub(super) fn check(
                     file.span,
                     "bytes equals_file",
                     "a file path",
-                    e,
+                    e.to_string(),
                 ));
                 return;
             }
@@ -78,7 +78,7 @@ pub(super) fn check(
                 file.span,
                 "bytes equals_file",
                 format!("the bytes of {written}"),
-                e,
+                e.to_string(),
             )),
         }
     }
@@ -90,7 +90,15 @@ struct Summary {
     sha256: String,
 }
 
-fn body_summary(response: &ResponseView) -> Result<Summary, String> {
+/// A saved body or an `equals_file` that could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read {}: {source}", path.display())]
+struct ReadError {
+    path: std::path::PathBuf,
+    source: std::io::Error,
+}
+
+fn body_summary(response: &ResponseView) -> Result<Summary, ReadError> {
     match response.saved_to {
         Some(path) => file_summary(path),
         None => Ok(Summary {
@@ -101,16 +109,17 @@ fn body_summary(response: &ResponseView) -> Result<Summary, String> {
 }
 
 /// Length and hash of a file, read in chunks so a large download is never held in memory.
-fn file_summary(path: &std::path::Path) -> Result<Summary, String> {
-    let mut file =
-        std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+fn file_summary(path: &std::path::Path) -> Result<Summary, ReadError> {
+    let unreadable = |source| ReadError {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = std::fs::File::open(path).map_err(unreadable)?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 64 * 1024];
     let mut length = 0u64;
     loop {
-        let n = file
-            .read(&mut buffer)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let n = file.read(&mut buffer).map_err(unreadable)?;
         if n == 0 {
             break;
         }

@@ -19,7 +19,7 @@ mod timing;
 use std::path::Path;
 
 pub use failure::Failure;
-pub use predicate::Resolve;
+pub use predicate::{Resolve, TemplateError};
 pub use response::ResponseView;
 
 use sonde_core::model::Expect;

@@ -10,8 +10,15 @@ use sonde_core::model::{JsonType, Matcher, Pattern, Predicate, Text, Value};
 /// Turns the expected side of an assertion into JSON: templates are rendered with the
 /// step's variables.
 pub trait Resolve {
-    fn value(&self, value: &Value) -> Result<J, String>;
-    fn text(&self, text: &Text) -> Result<String, String>;
+    fn value(&self, value: &Value) -> Result<J, TemplateError>;
+    fn text(&self, text: &Text) -> Result<String, TemplateError>;
+}
+
+/// A template that could not be rendered, in one sentence.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct TemplateError {
+    pub message: String,
 }
 
 /// Resolves values that hold no template; a template is an error. For tests and for
@@ -19,13 +26,19 @@ pub trait Resolve {
 pub struct Literal;
 
 impl Resolve for Literal {
-    fn value(&self, value: &Value) -> Result<J, String> {
-        literal_json(value).ok_or_else(|| "a template needs variables".to_string())
+    fn value(&self, value: &Value) -> Result<J, TemplateError> {
+        literal_json(value).ok_or_else(needs_variables)
     }
-    fn text(&self, text: &Text) -> Result<String, String> {
+    fn text(&self, text: &Text) -> Result<String, TemplateError> {
         text.is_literal()
             .then(|| text.source.clone())
-            .ok_or_else(|| "a template needs variables".to_string())
+            .ok_or_else(needs_variables)
+    }
+}
+
+fn needs_variables() -> TemplateError {
+    TemplateError {
+        message: "a template needs variables".to_string(),
     }
 }
 
@@ -310,7 +323,7 @@ fn type_label(t: JsonType) -> &'static str {
 /// What a matcher expects, in words, for messages about `not`.
 pub fn describe(matcher: &Matcher, r: &dyn Resolve) -> String {
     match matcher {
-        Matcher::Equals(v) => r.value(v).map_or_else(|e| e, |v| show(&v)),
+        Matcher::Equals(v) => r.value(v).map_or_else(|e| e.message, |v| show(&v)),
         Matcher::All(predicates) => predicates
             .iter()
             .map(|p| describe_predicate(&p.value, r))
@@ -320,7 +333,7 @@ pub fn describe(matcher: &Matcher, r: &dyn Resolve) -> String {
 }
 
 fn describe_predicate(p: &Predicate, r: &dyn Resolve) -> String {
-    let v = |v: &Value| r.value(v).map_or_else(|e| e, |v| show(&v));
+    let v = |v: &Value| r.value(v).map_or_else(|e| e.message, |v| show(&v));
     match p {
         Predicate::Eq(x) => v(x),
         Predicate::Ne(x) => format!("not {}", v(x)),

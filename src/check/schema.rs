@@ -22,7 +22,7 @@ pub(crate) fn check(
                 schema.span,
                 "schema",
                 "a usable JSON Schema",
-                e.clone(),
+                e.to_string(),
             ));
             return;
         }

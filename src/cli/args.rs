@@ -90,7 +90,7 @@ pub struct VariableArgs {
 
 impl VariableArgs {
     /// The variables the command line defines.
-    pub fn run_vars(&self) -> Result<sonde_core::vars::RunVars, String> {
+    pub fn run_vars(&self) -> Result<sonde_core::vars::RunVars, sonde_core::vars::VarsError> {
         sonde_core::vars::RunVars::new(&self.vars, &self.vars_files, &self.secrets)
     }
 }
@@ -158,9 +158,14 @@ pub enum ColorChoice {
     Never,
 }
 
-fn parse_key_value(text: &str) -> Result<(String, String), String> {
+/// A `--var` or `--secret` that is not `NAME=VALUE`.
+#[derive(Debug, thiserror::Error)]
+#[error("expected NAME=VALUE, got `{0}`")]
+pub struct NotKeyValue(String);
+
+fn parse_key_value(text: &str) -> Result<(String, String), NotKeyValue> {
     match text.split_once('=') {
         Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
-        _ => Err(format!("expected NAME=VALUE, got `{text}`")),
+        _ => Err(NotKeyValue(text.to_owned())),
     }
 }

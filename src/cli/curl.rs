@@ -3,42 +3,23 @@
 //! the config's servers stay as `{{name}}` placeholders, said in a comment.
 
 use super::args::CurlArgs;
-use crate::engine::prepare::{Layers, prepare};
+use super::error::CliError;
+use crate::engine::prepare::{Layers, PrepareError, prepare};
 use crate::engine::scope::Scope;
 use crate::exit::Exit;
 use crate::report::redact::Redactor;
 use crate::run::load_config;
 use sonde_core as scenario;
 
-pub(super) fn curl(args: &CurlArgs) -> Exit {
-    let run_vars = match args.variables.run_vars() {
-        Ok(v) => v,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Exit::Invalid;
-        }
-    };
-    let loaded = match scenario::load(&args.file, args.variables.http_env.as_deref()) {
-        Ok(l) => l,
-        Err(diagnostics) => {
-            for d in &diagnostics {
-                eprintln!("{}", d.render(false));
-            }
-            return Exit::Invalid;
-        }
-    };
-    let config = match load_config(
+pub(super) fn curl(args: &CurlArgs) -> Result<Exit, CliError> {
+    let run_vars = args.variables.run_vars()?;
+    let loaded = scenario::load(&args.file, args.variables.http_env.as_deref())
+        .map_err(CliError::Invalid)?;
+    let config = load_config(
         args.variables.config.as_deref(),
         std::slice::from_ref(&args.file),
-    ) {
-        Ok(c) => c,
-        Err(diagnostics) => {
-            for d in &diagnostics {
-                eprintln!("{}", d.render(false));
-            }
-            return Exit::Invalid;
-        }
-    };
+    )
+    .map_err(CliError::Invalid)?;
     let scenario = &loaded.scenario;
     let mut vars = indexmap::IndexMap::new();
     for server in &config.servers {
@@ -71,7 +52,7 @@ pub(super) fn curl(args: &CurlArgs) -> Exit {
             let layers = Layers([&config.session, &scenario.session, &step.request.settings]);
             let prepared = scope
                 .enter_step(&step.vars)
-                .map_err(|e| e.message)
+                .map_err(PrepareError::from)
                 .and_then(|()| {
                     prepare(
                         &step.request,
@@ -80,7 +61,6 @@ pub(super) fn curl(args: &CurlArgs) -> Exit {
                         &dir,
                         crate::transport::DEFAULT_MAX_BODY,
                     )
-                    .map_err(|e| e.0)
                 });
             println!("# {}", step.name);
             match prepared {
@@ -94,8 +74,10 @@ pub(super) fn curl(args: &CurlArgs) -> Exit {
                         crate::report::curl::command(&prepared, args.show_secrets, &redactor)
                     );
                 }
-                Err(message) => {
-                    eprintln!("error: step `{}`: {}", step.name, redactor.redact(&message));
+                Err(error) => {
+                    // Said here and the other steps still printed: the exit status says it.
+                    let message = redactor.redact(&error.to_string());
+                    eprintln!("error: step `{}`: {message}", step.name);
                     outcome = Exit::Invalid;
                 }
             }
@@ -108,12 +90,10 @@ pub(super) fn curl(args: &CurlArgs) -> Exit {
         }
     }
     if printed == 0 {
-        eprintln!(
-            "error: no step named `{}` in {}",
-            args.step.as_deref().unwrap_or(""),
-            args.file.display()
-        );
-        return Exit::Invalid;
+        return Err(CliError::NoSuchStep {
+            step: args.step.clone().unwrap_or_default(),
+            file: args.file.display().to_string(),
+        });
     }
-    outcome
+    Ok(outcome)
 }

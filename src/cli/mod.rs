@@ -2,6 +2,7 @@
 
 pub mod args;
 mod curl;
+mod error;
 mod run;
 mod serve;
 mod validate;
@@ -11,20 +12,22 @@ use std::io::IsTerminal;
 pub use args::{Cli, ColorChoice, Command};
 
 use crate::exit::Exit;
+use error::CliError;
 
 /// Runs a parsed command line.
 pub fn main(cli: Cli) -> Exit {
-    match cli.command {
+    let result = match cli.command {
         Command::Validate(args) => validate::validate(&args),
         Command::Schema => {
             print!("{}", sonde_core::schema::scenario_schema_json());
-            Exit::Success
+            Ok(Exit::Success)
         }
         Command::Serve(args) => serve::serve(&args),
         Command::MergeJunit(args) => merge_junit(&args),
         Command::Curl(args) => curl::curl(&args),
         Command::Run(args) => run::run(&args),
-    }
+    };
+    result.unwrap_or_else(|error| error::report(&error))
 }
 
 /// Whether to colour what goes to stdout.
@@ -51,14 +54,8 @@ pub fn stderr_color(choice: ColorChoice) -> bool {
     }
 }
 
-fn merge_junit(args: &args::MergeJunitArgs) -> Exit {
-    let report = match crate::report::junit::merge(&args.reports) {
-        Ok(r) => r,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return Exit::Invalid;
-        }
-    };
+fn merge_junit(args: &args::MergeJunitArgs) -> Result<Exit, CliError> {
+    let report = crate::report::junit::merge(&args.reports)?;
     let written = match &args.output {
         Some(path) => crate::report::junit::write(&report, path),
         None => report
@@ -66,11 +63,6 @@ fn merge_junit(args: &args::MergeJunitArgs) -> Exit {
             .map_err(std::io::Error::other)
             .map(|xml| print!("{xml}")),
     };
-    match written {
-        Ok(()) => Exit::Success,
-        Err(e) => {
-            eprintln!("error: cannot write the merged report: {e}");
-            Exit::Invalid
-        }
-    }
+    written.map_err(CliError::WriteMerged)?;
+    Ok(Exit::Success)
 }

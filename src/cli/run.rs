@@ -4,22 +4,17 @@
 use std::io::IsTerminal;
 
 use super::args::RunArgs;
+use super::error::{CliError, SizeError};
 use crate::exit::Exit;
 use crate::report::ReportOptions;
 use crate::run::interrupt::Interrupt;
 use crate::run::plan::{Selection, Shard};
 use crate::run::{Run, RunOptions, RunResult};
 
-pub(super) fn run(args: &RunArgs) -> Exit {
-    let options = match options(args) {
-        Ok(options) => options,
-        Err(message) => return crate::exit::invalid(&message),
-    };
+pub(super) fn run(args: &RunArgs) -> Result<Exit, CliError> {
+    let options = options(args)?;
     let interrupt = Interrupt::listen();
-    let run = match Run::prepare(options, &interrupt) {
-        Ok(run) => run,
-        Err(error) => return crate::exit::invalid(&error),
-    };
+    let run = Run::prepare(options, &interrupt)?;
     if args.verbose {
         for path in &run.passed_over {
             eprintln!("passed over (no top-level `steps`): {}", path.display());
@@ -29,11 +24,11 @@ pub(super) fn run(args: &RunArgs) -> Exit {
         eprintln!("error: {}: no such file or directory", missing.display());
     }
     let result = run.execute(&interrupt);
-    outcome(&result, &interrupt)
+    Ok(outcome(&result, &interrupt))
 }
 
 /// The flags, parsed and checked.
-fn options(args: &RunArgs) -> Result<RunOptions, String> {
+fn options(args: &RunArgs) -> Result<RunOptions, CliError> {
     let input = &args.input;
     let vars = input.variables.run_vars()?;
     let shard = args.shard.as_deref().map(str::parse::<Shard>).transpose()?;
@@ -89,13 +84,13 @@ fn outcome(result: &RunResult, interrupt: &Interrupt) -> Exit {
 }
 
 /// `64MiB`, `10MB`, `512k`, `1000`: a size in bytes.
-fn parse_size(text: &str) -> Result<u64, String> {
+fn parse_size(text: &str) -> Result<u64, SizeError> {
     let t = text.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (number, unit) = t.split_at(split);
     let number: u64 = number
         .parse()
-        .map_err(|_| format!("--max-body: `{text}` is not a size like 64MiB"))?;
+        .map_err(|_| SizeError::NotASize(text.to_owned()))?;
     let factor = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
         "k" | "kb" => 1_000,
@@ -104,9 +99,9 @@ fn parse_size(text: &str) -> Result<u64, String> {
         "mib" => 1 << 20,
         "g" | "gb" => 1_000_000_000,
         "gib" => 1 << 30,
-        _ => return Err(format!("--max-body: `{text}` is not a size like 64MiB")),
+        _ => return Err(SizeError::NotASize(text.to_owned())),
     };
     number
         .checked_mul(factor)
-        .ok_or_else(|| format!("--max-body: `{text}` is too large"))
+        .ok_or_else(|| SizeError::TooLarge(text.to_owned()))
 }

@@ -1,19 +1,18 @@
 //! `sonde serve`: the embedded httpbin-compatible server in the foreground.
 
 use super::args::ServeArgs;
+use super::error::CliError;
 use crate::exit::Exit;
 
-pub(super) fn serve(args: &ServeArgs) -> Exit {
-    let result = sonde_httpbin::serve_foreground(args.host, args.port, |addr| {
+pub(super) fn serve(args: &ServeArgs) -> Result<Exit, CliError> {
+    sonde_httpbin::serve_foreground(args.host, args.port, |addr| {
         eprintln!(
             "sonde serve: httpbin-compatible server listening on http://{addr} (Ctrl-C stops it)"
         );
-    });
-    match result {
-        Ok(()) => Exit::Success,
-        Err(e) => {
-            eprintln!("error: cannot serve on {}:{}: {e}", args.host, args.port);
-            Exit::Invalid
-        }
-    }
+    })
+    .map_err(|source| CliError::Serve {
+        address: format!("{}:{}", args.host, args.port),
+        source,
+    })?;
+    Ok(Exit::Success)
 }

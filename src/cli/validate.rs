@@ -4,12 +4,13 @@ use std::collections::BTreeSet;
 use std::io::Write as _;
 
 use super::args::ValidateArgs;
+use super::error::CliError;
 use crate::exit::Exit;
 use crate::run::discover::discover;
 use crate::run::{load_config, static_checks};
 use sonde_core::{self as scenario, Diagnostic};
 
-pub(super) fn validate(args: &ValidateArgs) -> Exit {
+pub(super) fn validate(args: &ValidateArgs) -> Result<Exit, CliError> {
     let input = &args.input;
     let color = super::stderr_color(input.color);
     let mut stderr = std::io::stderr().lock();
@@ -19,15 +20,13 @@ pub(super) fn validate(args: &ValidateArgs) -> Exit {
         }
     };
 
-    let run_vars = match input.variables.run_vars() {
-        Ok(v) => v,
-        Err(message) => return crate::exit::invalid(&message),
-    };
+    let run_vars = input.variables.run_vars()?;
     let config = match load_config(input.variables.config.as_deref(), &input.paths) {
         Ok(c) => c,
         Err(diagnostics) => {
+            // Printed as every other diagnostic `validate` finds, in colour on a terminal.
             print(&diagnostics);
-            return Exit::Invalid;
+            return Ok(Exit::Invalid);
         }
     };
     let found = discover(&input.paths);
@@ -81,9 +80,9 @@ pub(super) fn validate(args: &ValidateArgs) -> Exit {
         noun(valid),
         noun(invalid)
     );
-    if invalid > 0 {
+    Ok(if invalid > 0 {
         Exit::Invalid
     } else {
         Exit::Success
-    }
+    })
 }

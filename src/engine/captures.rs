@@ -2,16 +2,53 @@
 
 use serde_json::Value as J;
 
-use crate::transport::{Exchange, Session};
+use crate::transport::{BodyJsonError, Exchange, Session};
 use sonde_core::model::{Capture, CaptureSource, JsonPath};
 
-/// Takes one capture from `exchange`; the error says which capture found nothing and why.
-pub(crate) fn take(capture: &Capture, exchange: &Exchange, session: &Session) -> Result<J, String> {
-    let name = &capture.name.value;
-    value_of(&capture.source, exchange, session).map_err(|why| format!("capture `{name}`: {why}"))
+/// A capture that found nothing, and why.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("capture `{name}`: {why}")]
+pub struct CaptureError {
+    pub name: String,
+    pub why: NothingCaptured,
 }
 
-fn value_of(source: &CaptureSource, exchange: &Exchange, session: &Session) -> Result<J, String> {
+/// Why a capture found nothing.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum NothingCaptured {
+    #[error("the JSONPath `{0}` matched nothing in the body")]
+    JsonPath(String),
+    #[error(transparent)]
+    Body(#[from] BodyJsonError),
+    #[error("the response has no `{0}` header")]
+    Header(String),
+    #[error("the body was saved to a file (save_body), not kept as text")]
+    Saved,
+    #[error("the pattern `{0}` does not match the body")]
+    NoMatch(String),
+    #[error("group {group} of `{pattern}` took no part in the match")]
+    Group { group: usize, pattern: String },
+    #[error("no cookie `{0}` was set or is held for this URL")]
+    Cookie(String),
+}
+
+/// Takes one capture from `exchange`.
+pub(crate) fn take(
+    capture: &Capture,
+    exchange: &Exchange,
+    session: &Session,
+) -> Result<J, CaptureError> {
+    value_of(&capture.source, exchange, session).map_err(|why| CaptureError {
+        name: capture.name.value.clone(),
+        why,
+    })
+}
+
+fn value_of(
+    source: &CaptureSource,
+    exchange: &Exchange,
+    session: &Session,
+) -> Result<J, NothingCaptured> {
     let response = &exchange.response;
     match source {
         CaptureSource::Json(path) => {
@@ -35,7 +72,7 @@ fn value_of(source: &CaptureSource, exchange: &Exchange, session: &Session) -> R
             // Repeated headers are joined with `, `, as `response.headers[name]` does.
             let values: Vec<&str> = response.head.headers.get_all(name).collect();
             if values.is_empty() {
-                Err(format!("the response has no `{}` header", name.value))
+                Err(NothingCaptured::Header(name.value.clone()))
             } else {
                 Ok(J::String(values.join(", ")))
             }
@@ -43,26 +80,27 @@ fn value_of(source: &CaptureSource, exchange: &Exchange, session: &Session) -> R
         CaptureSource::Cookie(name) => cookie(name, exchange, session),
         CaptureSource::Status => Ok(J::from(response.head.status)),
         CaptureSource::Url => Ok(J::String(response.head.url.clone())),
-        CaptureSource::Body => response.body.text.clone().map(J::String).ok_or_else(|| {
-            "the body was saved to a file (save_body), not kept as text".to_string()
-        }),
+        CaptureSource::Body => response
+            .body
+            .text
+            .clone()
+            .map(J::String)
+            .ok_or(NothingCaptured::Saved),
         CaptureSource::Regex { regex, group } => {
             let text = response
                 .body
                 .text
                 .as_deref()
-                .ok_or("the body was saved to a file (save_body), not kept as text")?;
-            let found = regex.captures(text).ok_or_else(|| {
-                format!("the pattern `{}` does not match the body", regex.as_str())
-            })?;
+                .ok_or(NothingCaptured::Saved)?;
+            let found = regex
+                .captures(text)
+                .ok_or_else(|| NothingCaptured::NoMatch(regex.as_str().to_owned()))?;
             found
                 .get(*group)
                 .map(|m| J::String(m.as_str().to_string()))
-                .ok_or_else(|| {
-                    format!(
-                        "group {group} of `{}` took no part in the match",
-                        regex.as_str()
-                    )
+                .ok_or_else(|| NothingCaptured::Group {
+                    group: *group,
+                    pattern: regex.as_str().to_owned(),
                 })
         }
         // Milliseconds, from the first byte sent to the last received, redirects included.
@@ -72,7 +110,7 @@ fn value_of(source: &CaptureSource, exchange: &Exchange, session: &Session) -> R
 
 /// A cookie set by this exchange (the last one set wins), else one the session holds for
 /// the final URL.
-fn cookie(name: &str, exchange: &Exchange, session: &Session) -> Result<J, String> {
+fn cookie(name: &str, exchange: &Exchange, session: &Session) -> Result<J, NothingCaptured> {
     let set = exchange
         .cookies_set()
         .into_iter()
@@ -92,12 +130,9 @@ fn cookie(name: &str, exchange: &Exchange, session: &Session) -> Result<J, Strin
     };
     set.or_else(held)
         .map(J::String)
-        .ok_or_else(|| format!("no cookie `{name}` was set or is held for this URL"))
+        .ok_or_else(|| NothingCaptured::Cookie(name.to_owned()))
 }
 
-fn nothing_at(path: &JsonPath) -> String {
-    format!(
-        "the JSONPath `{}` matched nothing in the body",
-        path.source.value
-    )
+fn nothing_at(path: &JsonPath) -> NothingCaptured {
+    NothingCaptured::JsonPath(path.source.value.clone())
 }

@@ -4,19 +4,19 @@
 
 use serde_json::Value as J;
 
-use crate::check::{self, Context, Resolve, ResponseView};
+use crate::check::{self, Context, Resolve, ResponseView, TemplateError};
 use crate::transport::{BodyContent, Exchange};
 use sonde_core::model::{Expect, Text, Value};
 
 use super::scope::Scope;
-use super::{FailureKind, StepFailure};
+use super::{FailureCause, StepFailure};
 
 impl Resolve for Scope {
-    fn value(&self, value: &Value) -> Result<J, String> {
-        Scope::value(self, value).map_err(|e| e.message)
+    fn value(&self, value: &Value) -> Result<J, TemplateError> {
+        Scope::value(self, value)
     }
-    fn text(&self, text: &Text) -> Result<String, String> {
-        Scope::text(self, text).map_err(|e| e.message)
+    fn text(&self, text: &Text) -> Result<String, TemplateError> {
+        Scope::text(self, text)
     }
 }
 
@@ -47,7 +47,6 @@ pub(crate) fn evaluate(expect: &Expect, exchange: &Exchange, scope: &Scope) -> V
     };
     let reads_text = expect.body.is_some() || !expect.json.is_empty() || expect.schema.is_some();
     let undecodable = (reads_text && response.body.malformed_text).then(|| StepFailure {
-        kind: FailureKind::Transport,
         span: expect
             .body
             .as_ref()
@@ -55,11 +54,9 @@ pub(crate) fn evaluate(expect: &Expect, exchange: &Exchange, scope: &Scope) -> V
             .or(expect.json.first().map(|j| j.path.source.span))
             .or(expect.schema.as_ref().map(|s| s.span))
             .unwrap_or_default(),
-        message: format!(
-            "the body is not valid {} text: some bytes cannot be decoded, so checks on its text would judge a replaced text",
-            response.body.charset
-        ),
-        assertion: None,
+        cause: FailureCause::Undecodable {
+            charset: response.body.charset.clone(),
+        },
     });
     undecodable
         .into_iter()
@@ -67,10 +64,8 @@ pub(crate) fn evaluate(expect: &Expect, exchange: &Exchange, scope: &Scope) -> V
             check::evaluate(expect, &view, &ctx)
                 .into_iter()
                 .map(|f| StepFailure {
-                    kind: FailureKind::Check,
                     span: f.span,
-                    message: format!("{}: expected {}, got {}", f.assertion, f.expected, f.actual),
-                    assertion: Some(Box::new(f)),
+                    cause: FailureCause::Check(Box::new(f)),
                 }),
         )
         .collect()

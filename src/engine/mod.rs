@@ -11,9 +11,9 @@
 //! A file is a session: its own cookie jar, defaults and digest state. Connections are
 //! pooled across files through the [`ClientPool`] of the [`RunContext`].
 
-pub(crate) mod captures;
+pub mod captures;
 pub(crate) mod checks;
-pub(crate) mod prepare;
+pub mod prepare;
 pub(crate) mod scope;
 
 use std::path::PathBuf;
@@ -24,6 +24,7 @@ use indexmap::IndexMap;
 use serde_json::Value as J;
 
 use crate::transport::{self, ClientPool, Exchange, FailedExchange, Session};
+pub use prepare::PrepareError;
 use prepare::{Layers, prepare};
 use scope::Scope;
 use sonde_core::Span;
@@ -129,27 +130,41 @@ impl StepOutcome {
     }
 }
 
-/// One reason a step failed, in plain words.
+/// One reason a step failed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepFailure {
-    pub kind: FailureKind,
     /// Where the cause is written (the step, the assertion, the capture).
     pub span: Span,
-    pub message: String,
-    /// For a failed assertion: what was expected, what came, and a diff.
-    pub assertion: Option<Box<crate::check::Failure>>,
+    pub cause: FailureCause,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailureKind {
+impl StepFailure {
+    /// The cause in one sentence (`run/convert.rs` says it so, redacted, in reports).
+    pub fn message(&self) -> String {
+        self.cause.to_string()
+    }
+}
+
+/// Why a step failed, typed until the record becomes an event.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FailureCause {
     /// A template or a setting could not be turned into a request.
-    Request,
+    #[error(transparent)]
+    Request(#[from] PrepareError),
     /// No usable response: refused, timed out, TLS, too many redirects, body too large…
-    Transport,
-    /// An assertion of `expect` did not hold.
-    Check,
+    #[error(transparent)]
+    Transport(#[from] transport::HttpError),
+    /// The body's text has bytes its charset cannot decode, and checks would read it.
+    #[error(
+        "the body is not valid {charset} text: some bytes cannot be decoded, so checks on its text would judge a replaced text"
+    )]
+    Undecodable { charset: String },
+    /// An assertion of `expect` did not hold: what was expected, what came, and a diff.
+    #[error("{}: expected {}, got {}", .0.assertion, .0.expected, .0.actual)]
+    Check(Box<crate::check::Failure>),
     /// A capture found nothing.
-    Capture,
+    #[error(transparent)]
+    Capture(#[from] captures::CaptureError),
 }
 
 /// Runs the steps of `scenario` in order, calling `on_step` as each one ends (skipped
@@ -168,10 +183,8 @@ pub fn run_scenario(
         let steps = (scenario.steps.iter().enumerate())
             .map(|(index, step)| {
                 let failure = StepFailure {
-                    kind: FailureKind::Transport,
                     span: step.span,
-                    message: error.to_string(),
-                    assertion: None,
+                    cause: FailureCause::Transport(error.clone()),
                 };
                 StepRecord::new(index, step, StepOutcome::Failed(vec![failure]))
             })
@@ -271,15 +284,13 @@ impl FileRun<'_> {
 
     /// Prepares and sends the step, polling when asked; fills the record's exchanges.
     async fn send_step(&mut self, step: &Step, record: &mut StepRecord) -> Result<(), StepFailure> {
-        let request_failure = |message: String| StepFailure {
-            kind: FailureKind::Request,
+        let request_failure = |error: PrepareError| StepFailure {
             span: step.span,
-            message,
-            assertion: None,
+            cause: FailureCause::Request(error),
         };
         self.scope
             .enter_step(&step.vars)
-            .map_err(|e| request_failure(e.message))?;
+            .map_err(|e| request_failure(e.into()))?;
         let layers = Layers([
             &self.ctx.config_session,
             &self.scenario.session,
@@ -292,7 +303,7 @@ impl FileRun<'_> {
             &self.dir,
             self.ctx.max_body,
         )
-        .map_err(|e| request_failure(e.0))?;
+        .map_err(request_failure)?;
         record.secrets = secrets_of(&prepared);
         let tries = step.poll.as_ref().map_or(1, |p| p.max.max(1));
         for attempt in 1..=tries {
@@ -324,10 +335,8 @@ impl FileRun<'_> {
         }
         match &record.failed_exchange {
             Some(failed) => Err(StepFailure {
-                kind: FailureKind::Transport,
                 span: step.span,
-                message: failed.message.clone(),
-                assertion: None,
+                cause: FailureCause::Transport(failed.error.clone()),
             }),
             None => Ok(()),
         }
@@ -349,11 +358,9 @@ impl FileRun<'_> {
                     self.scope.capture(&capture.name.value, value.clone());
                     record.captures.insert(capture.name.value.clone(), value);
                 }
-                Err(message) => failures.push(StepFailure {
-                    kind: FailureKind::Capture,
+                Err(error) => failures.push(StepFailure {
                     span: capture.name.span,
-                    message,
-                    assertion: None,
+                    cause: error.into(),
                 }),
             }
         }

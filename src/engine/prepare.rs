@@ -7,6 +7,7 @@ use bytes::Bytes;
 use serde_json::Value as J;
 
 use super::scope::{Scope, TemplateError, scalar_text};
+use crate::transport::UrlError;
 use crate::transport::request_url::{QueryParams, add_query, join, quote_plus};
 use crate::transport::{
     AuthSpec, BodySpec, PartSpec, PreparedRequest, RetryPolicy, SendOptions, TransportProfile,
@@ -20,13 +21,19 @@ use sonde_core::model::{
 
 /// Why a step could not be turned into a request.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{0}")]
-pub(crate) struct PrepareError(pub String);
-
-impl From<TemplateError> for PrepareError {
-    fn from(e: TemplateError) -> Self {
-        PrepareError(e.message)
-    }
+pub enum PrepareError {
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    #[error("`{0}` is not an HTTP method")]
+    Method(String),
+    #[error(transparent)]
+    Url(#[from] UrlError),
+    #[error("cannot encode the JSON body: {0}")]
+    Json(String),
+    #[error("with `files`, `data` must be a mapping or a list of pairs (form fields)")]
+    DataWithFiles,
+    #[error("`{0}` is not a known charset (encoding)")]
+    Charset(String),
 }
 
 /// The settings that apply to a step, weakest first: config, session, step.
@@ -47,12 +54,12 @@ pub(crate) fn prepare(
     max_body: u64,
 ) -> Result<PreparedRequest, PrepareError> {
     let method = http::Method::from_bytes(request.method.value.trim().as_bytes())
-        .map_err(|_| PrepareError(format!("`{}` is not an HTTP method", request.method.value)))?;
+        .map_err(|_| PrepareError::Method(request.method.value.clone()))?;
     let base = layers
         .nearest(|s| s.base_url.as_ref())
         .map(|t| scope.text(t))
         .transpose()?;
-    let mut url = join(base.as_deref(), &scope.text(&request.url)?).map_err(PrepareError)?;
+    let mut url = join(base.as_deref(), &scope.text(&request.url)?)?;
     if let Some(params) = merged_params(layers, scope)? {
         add_query(&mut url, &params);
     }
@@ -216,8 +223,7 @@ fn auth(layers: &Layers, scope: &Scope) -> Result<Option<AuthSpec>, PrepareError
 fn body(request: &Request, scope: &Scope, dir: &Path) -> Result<BodySpec, PrepareError> {
     if let Some(json) = &request.json {
         let value = scope.value(json)?;
-        let bytes = serde_json::to_vec(&value)
-            .map_err(|e| PrepareError(format!("cannot encode the JSON body: {e}")))?;
+        let bytes = serde_json::to_vec(&value).map_err(|e| PrepareError::Json(e.to_string()))?;
         return Ok(BodySpec::Bytes {
             bytes: Bytes::from(bytes),
             content_type: Some("application/json"),
@@ -290,9 +296,7 @@ fn multipart(request: &Request, scope: &Scope, dir: &Path) -> Result<BodySpec, P
             }));
         }
         Some(_) => {
-            return Err(PrepareError(
-                "with `files`, `data` must be a mapping or a list of pairs (form fields)".into(),
-            ));
+            return Err(PrepareError::DataWithFiles);
         }
         None => {}
     }
@@ -342,12 +346,8 @@ fn options(
         .unwrap_or_default();
     let encoding = match &request.encoding {
         Some(label) => Some(
-            crate::transport::Charset::for_label(&label.value).ok_or_else(|| {
-                PrepareError(format!(
-                    "`{}` is not a known charset (encoding)",
-                    label.value
-                ))
-            })?,
+            crate::transport::Charset::for_label(&label.value)
+                .ok_or_else(|| PrepareError::Charset(label.value.clone()))?,
         ),
         None => None,
     };

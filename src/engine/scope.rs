@@ -15,12 +15,7 @@ use serde_json::Value as J;
 use sonde_core::model::{Text, TextKind, Value, Vars};
 use sonde_core::template;
 
-/// A template that could not be rendered, in one sentence.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{message}")]
-pub(crate) struct TemplateError {
-    pub message: String,
-}
+pub(crate) use crate::check::TemplateError;
 
 #[derive(Debug, Clone)]
 pub(crate) struct Scope {

@@ -164,14 +164,34 @@ pub fn failure_text(step: &StepReport) -> String {
 
 /// Merges the reports of several shards into one: every testsuite of every file, in the
 /// order given, with the run's time the longest of theirs (shards run side by side).
-pub fn merge(paths: &[std::path::PathBuf]) -> Result<Report, String> {
+/// A report `sonde merge-junit` cannot take.
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    #[error("{}: cannot read: {source}", path.display())]
+    Read {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: not a JUnit report: {source}", path.display())]
+    NotJunit {
+        path: std::path::PathBuf,
+        source: quick_junit::DeserializeError,
+    },
+}
+
+pub fn merge(paths: &[std::path::PathBuf]) -> Result<Report, MergeError> {
     let mut merged = Report::new("sonde");
     let mut longest = std::time::Duration::ZERO;
     for path in paths {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-        let report = Report::deserialize_from_str(&text)
-            .map_err(|e| format!("{}: not a JUnit report: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path).map_err(|source| MergeError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let report =
+            Report::deserialize_from_str(&text).map_err(|source| MergeError::NotJunit {
+                path: path.clone(),
+                source,
+            })?;
         longest = longest.max(report.time.unwrap_or_default());
         merged.add_test_suites(report.test_suites);
     }

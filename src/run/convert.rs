@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::engine::{FileRecord, StepOutcome, StepRecord};
+use crate::engine::{FailureCause, FileRecord, StepOutcome, StepRecord};
 use crate::events::{AssertionReport, ExchangeReport, FileReport, StepReport, StepStatus};
 use crate::report::redact::{MASK, Redactor};
 use crate::transport::{Exchange, RequestRecord};
@@ -83,8 +83,8 @@ fn step_report(step: &StepRecord, loaded: &Loaded, r: &Redactor, detailed: bool)
     let mut errors = Vec::new();
     let mut assertions = Vec::new();
     for failure in failures {
-        match &failure.assertion {
-            Some(a) => assertions.push(AssertionReport {
+        match &failure.cause {
+            FailureCause::Check(a) => assertions.push(AssertionReport {
                 assertion: r.redact(&a.assertion),
                 line: a.span.line,
                 expected: r.redact(&a.expected),
@@ -95,7 +95,7 @@ fn step_report(step: &StepRecord, loaded: &Loaded, r: &Redactor, detailed: bool)
                     .map(|d| r.redact(&d.render("      ", false))),
                 diff_colored: a.diff.as_ref().map(|d| r.redact(&d.render("      ", true))),
             }),
-            None => errors.push(r.redact(&failure.message)),
+            _ => errors.push(r.redact(&failure.message())),
         }
     }
     let warnings = loaded

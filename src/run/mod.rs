@@ -56,8 +56,8 @@ pub(crate) struct RunOptions {
 pub(crate) enum RunError {
     #[error("{}", render(.0))]
     Config(Vec<Diagnostic>),
-    #[error("{0}")]
-    Servers(String),
+    #[error(transparent)]
+    Servers(#[from] servers::ServerError),
 }
 
 fn render(diagnostics: &[Diagnostic]) -> String {

@@ -11,10 +11,15 @@ pub(crate) struct Shard {
     pub count: usize,
 }
 
+/// A `--shard` that is not `i/n` with 1 ≤ i ≤ n.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("--shard takes i/n with 1 ≤ i ≤ n, like 2/5; got `{0}`")]
+pub(crate) struct ShardError(String);
+
 impl std::str::FromStr for Shard {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Shard, String> {
-        let bad = || format!("--shard takes i/n with 1 ≤ i ≤ n, like 2/5; got `{text}`");
+    type Err = ShardError;
+    fn from_str(text: &str) -> Result<Shard, ShardError> {
+        let bad = || ShardError(text.to_owned());
         let (i, n) = text.split_once('/').ok_or_else(bad)?;
         let (index, count) = (
             i.trim().parse().map_err(|_| bad())?,

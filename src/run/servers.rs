@@ -31,16 +31,66 @@ impl Drop for Servers {
     }
 }
 
+/// A config's server that did not start.
+#[derive(Debug, thiserror::Error)]
+#[error("server `{name}`: {why}")]
+pub(crate) struct ServerError {
+    pub name: String,
+    pub why: NotStarted,
+}
+
+/// Why a server did not start.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum NotStarted {
+    #[error("the embedded server did not start: {0}")]
+    Builtin(#[source] std::io::Error),
+    #[error("no free port: {0}")]
+    NoFreePort(#[source] std::io::Error),
+    #[error("the command is empty")]
+    EmptyCommand,
+    #[error("cannot start `{command}`: {source}")]
+    Spawn {
+        command: String,
+        source: std::io::Error,
+    },
+    #[error("{why}\n  command: {command}\n  its last output:\n{output}")]
+    NotReady {
+        why: NotReady,
+        command: String,
+        output: String,
+    },
+}
+
+/// Why a started command was not ready.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum NotReady {
+    #[error("`ready` is not a URL ({url}): {source}")]
+    BadUrl {
+        url: String,
+        source: url::ParseError,
+    },
+    #[error("the command exited ({status}) before {url} answered")]
+    Exited {
+        status: std::process::ExitStatus,
+        url: String,
+    },
+    #[error("{url} did not answer 2xx within {}", sonde_core::duration::display(*.timeout))]
+    Timeout { url: String, timeout: Duration },
+}
+
 impl Servers {
     /// Starts every server; the first that fails stops the others and says why.
-    pub(super) fn start(servers: &[Server]) -> Result<Servers, String> {
+    pub(super) fn start(servers: &[Server]) -> Result<Servers, ServerError> {
         let mut running = Servers::default();
         for server in servers {
             let name = server.name.value.clone();
             let url = match &server.kind {
                 ServerKind::Builtin => {
                     let handle = sonde_httpbin::spawn([127, 0, 0, 1].into(), 0).map_err(|e| {
-                        format!("server `{name}`: the embedded server did not start: {e}")
+                        ServerError {
+                            name: name.clone(),
+                            why: NotStarted::Builtin(e),
+                        }
                     })?;
                     let url = handle.url();
                     running.builtin.push(handle);
@@ -50,12 +100,16 @@ impl Servers {
                     command,
                     ready,
                     timeout,
-                } => running.start_command(
-                    &name,
-                    &command.source,
-                    ready.as_ref().map(|t| t.source.as_str()),
-                    *timeout,
-                )?,
+                } => running
+                    .start_command(
+                        &command.source,
+                        ready.as_ref().map(|t| t.source.as_str()),
+                        *timeout,
+                    )
+                    .map_err(|why| ServerError {
+                        name: name.clone(),
+                        why,
+                    })?,
             };
             running.urls.insert(name, url);
         }
@@ -64,12 +118,11 @@ impl Servers {
 
     fn start_command(
         &mut self,
-        name: &str,
         command: &str,
         ready: Option<&str>,
         timeout: Duration,
-    ) -> Result<String, String> {
-        let port = free_port().map_err(|e| format!("server `{name}`: no free port: {e}"))?;
+    ) -> Result<String, NotStarted> {
+        let port = free_port().map_err(NotStarted::NoFreePort)?;
         let url = format!("http://127.0.0.1:{port}");
         let fill = |text: &str| {
             text.replace("{{ port }}", &port.to_string())
@@ -80,7 +133,7 @@ impl Servers {
         let command_line = fill(command);
         let words = shell_words(&command_line);
         let Some((program, args)) = words.split_first() else {
-            return Err(format!("server `{name}`: the command is empty"));
+            return Err(NotStarted::EmptyCommand);
         };
         // No shell is involved: the command is split into words here. The server gets a
         // process group of its own, so that stopping it stops what it started too.
@@ -92,18 +145,20 @@ impl Servers {
             .stderr(Stdio::piped());
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
-        let mut child = command
-            .spawn()
-            .map_err(|e| format!("server `{name}`: cannot start `{command_line}`: {e}"))?;
+        let mut child = command.spawn().map_err(|source| NotStarted::Spawn {
+            command: command_line.clone(),
+            source,
+        })?;
         let output = collect_output(&mut child);
         if let Some(ready) = ready {
             let ready_url = fill(ready);
             if let Err(why) = wait_ready(&ready_url, timeout, &mut child) {
                 stop(&mut child);
-                let output = last_lines(&output);
-                return Err(format!(
-                    "server `{name}`: {why}\n  command: {command_line}\n  its last output:\n{output}"
-                ));
+                return Err(NotStarted::NotReady {
+                    why,
+                    command: command_line,
+                    output: last_lines(&output),
+                });
             }
         }
         self.children.push(child);
@@ -118,24 +173,28 @@ fn free_port() -> std::io::Result<u16> {
 }
 
 /// Polls `url` until it answers 2xx, the command exits, or `timeout` passes.
-fn wait_ready(url: &str, timeout: Duration, child: &mut Child) -> Result<(), String> {
-    let parsed = url::Url::parse(url).map_err(|e| format!("`ready` is not a URL ({url}): {e}"))?;
+fn wait_ready(url: &str, timeout: Duration, child: &mut Child) -> Result<(), NotReady> {
+    let parsed = url::Url::parse(url).map_err(|source| NotReady::BadUrl {
+        url: url.to_owned(),
+        source,
+    })?;
     let started = Instant::now();
     while started.elapsed() < timeout {
         if let Ok(Some(status)) = child.try_wait() {
-            return Err(format!(
-                "the command exited ({status}) before {url} answered"
-            ));
+            return Err(NotReady::Exited {
+                status,
+                url: url.to_owned(),
+            });
         }
         if probe(&parsed).is_some_and(|status| (200..300).contains(&status)) {
             return Ok(());
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    Err(format!(
-        "{url} did not answer 2xx within {}",
-        sonde_core::duration::display(timeout)
-    ))
+    Err(NotReady::Timeout {
+        url: url.to_owned(),
+        timeout,
+    })
 }
 
 /// One plain HTTP/1.1 GET; the status code when an answer came.
@@ -297,7 +356,7 @@ mod tests {
             "servers:\n  api:\n    command: sh -c 'echo starting on {{ port }}; exit 3'\n    ready: \"{{ url }}/health\"\n    timeout: 5s\n",
         ))
         .unwrap();
-        let err = Servers::start(&config.servers).err().unwrap();
+        let err = Servers::start(&config.servers).err().unwrap().to_string();
         assert!(err.contains("exited"), "{err}");
         assert!(err.contains("starting on"), "{err}");
     }

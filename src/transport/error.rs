@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use sonde_core::duration;
 
-#[derive(Debug, thiserror::Error)]
+/// Why a request got no usable response. Kept typed until the record becomes an event
+/// (`run/convert.rs`), where it is said in one sentence and redacted.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum HttpError {
     #[error("connection refused by {0}")]
     ConnectionRefused(String),

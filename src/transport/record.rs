@@ -4,6 +4,7 @@
 //! results (checks, captures, console, `JUnit` and JSON reports). It holds plain data only,
 //! no live connection, so that a reporter never needs to know about HTTP internals.
 
+use super::HttpError;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -175,13 +176,19 @@ impl ResponseBody {
     }
 
     /// The body parsed as JSON.
-    pub fn json(&self) -> Result<serde_json::Value, String> {
-        let text = self
-            .text
-            .as_deref()
-            .ok_or("the body was saved to a file, not kept in memory")?;
-        serde_json::from_str(text).map_err(|e| format!("the body is not JSON: {e}"))
+    pub fn json(&self) -> Result<serde_json::Value, BodyJsonError> {
+        let text = self.text.as_deref().ok_or(BodyJsonError::Saved)?;
+        serde_json::from_str(text).map_err(|e| BodyJsonError::NotJson(e.to_string()))
     }
+}
+
+/// Why a response body cannot be read as JSON.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum BodyJsonError {
+    #[error("the body was saved to a file, not kept in memory")]
+    Saved,
+    #[error("the body is not JSON: {0}")]
+    NotJson(String),
 }
 
 /// When things happened, measured from the moment the request started.
@@ -257,6 +264,6 @@ pub struct FailedExchange {
     pub request: Option<RequestRecord>,
     pub hops: Vec<Hop>,
     pub attempts: Vec<Attempt>,
-    /// One plain sentence.
-    pub message: String,
+    /// Why.
+    pub error: HttpError,
 }

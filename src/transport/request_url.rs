@@ -10,15 +10,16 @@ use url::Url;
 /// `http://h/api/v1/users` (unlike RFC 3986 resolution, where `/users` would replace the
 /// base path; this is what Hurl and `requests` users with a base URL expect). A URL starting
 /// with `?` adds a query to the base; an empty URL is the base itself.
-pub(crate) fn join(base: Option<&str>, url: &str) -> Result<Url, String> {
+pub(crate) fn join(base: Option<&str>, url: &str) -> Result<Url, UrlError> {
     let url = url.trim();
     if has_scheme(url) {
-        return sonde_core::cache::url(url).map_err(|e| format!("invalid URL `{url}`: {e}"));
+        return sonde_core::cache::url(url).map_err(|e| UrlError::Invalid {
+            url: url.to_owned(),
+            reason: e.to_string(),
+        });
     }
     let Some(base) = base.map(str::trim) else {
-        return Err(format!(
-            "`{url}` is a relative URL and no base_url is set (give an absolute URL or set session.base_url)"
-        ));
+        return Err(UrlError::RelativeWithoutBase(url.to_owned()));
     };
     let joined = if url.is_empty() || url.starts_with('?') || url.starts_with('#') {
         format!("{base}{url}")
@@ -29,8 +30,23 @@ pub(crate) fn join(base: Option<&str>, url: &str) -> Result<Url, String> {
             url.trim_start_matches('/')
         )
     };
-    sonde_core::cache::url(&joined)
-        .map_err(|e| format!("invalid URL `{joined}` (base_url + url): {e}"))
+    sonde_core::cache::url(&joined).map_err(|e| UrlError::InvalidJoined {
+        reason: e.to_string(),
+        url: joined,
+    })
+}
+
+/// Why a step's URL cannot be sent.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum UrlError {
+    #[error("invalid URL `{url}`: {reason}")]
+    Invalid { url: String, reason: String },
+    #[error(
+        "`{0}` is a relative URL and no base_url is set (give an absolute URL or set session.base_url)"
+    )]
+    RelativeWithoutBase(String),
+    #[error("invalid URL `{url}` (base_url + url): {reason}")]
+    InvalidJoined { url: String, reason: String },
 }
 
 fn has_scheme(url: &str) -> bool {
@@ -140,7 +156,12 @@ mod tests {
         assert_eq!(j("http://h", "/get"), "http://h/get");
         assert_eq!(j("http://h/x", "?a=1"), "http://h/x?a=1");
         assert_eq!(j("http://h/x", "https://o/y"), "https://o/y");
-        assert!(join(None, "/x").unwrap_err().contains("base_url"));
+        assert!(
+            join(None, "/x")
+                .unwrap_err()
+                .to_string()
+                .contains("base_url")
+        );
     }
 
     #[test]

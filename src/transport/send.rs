@@ -54,7 +54,7 @@ fn failed(error: &HttpError) -> Box<FailedExchange> {
         request: None,
         hops: Vec::new(),
         attempts: Vec::new(),
-        message: error.to_string(),
+        error: error.clone(),
     })
 }
 
@@ -101,7 +101,7 @@ async fn send_with_retries(
                     request: failure.request,
                     hops: failure.hops,
                     attempts,
-                    message: failure.error.to_string(),
+                    error: failure.error,
                 });
             }
         }

@@ -87,7 +87,10 @@ fn retries_connect_errors() {
     .run();
     let failed = record.step(0).failed_exchange.as_ref().expect("a failure");
     assert_eq!(failed.attempts.len(), 2);
-    assert_eq!(failed.message, "connection refused by 127.0.0.1:1");
+    assert_eq!(
+        failed.error.to_string(),
+        "connection refused by 127.0.0.1:1"
+    );
 }
 
 #[test]

@@ -49,7 +49,7 @@ pub fn check_schema_files(scenario: &Scenario) -> Vec<Diagnostic> {
             Some(
                 reader
                     .diagnostic(schema.span, "this JSON Schema cannot be used")
-                    .label(why),
+                    .label(why.to_string()),
             )
         })
         .collect()

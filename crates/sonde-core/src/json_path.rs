@@ -88,6 +88,15 @@ impl std::fmt::Display for PathError {
     }
 }
 
+impl std::error::Error for PathError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            PathError::Syntax(e) => Some(e),
+            PathError::TooDeep | PathError::EndsTooEarly(_) => None,
+        }
+    }
+}
+
 impl From<serde_json_path::ParseError> for PathError {
     fn from(e: serde_json_path::ParseError) -> Self {
         PathError::Syntax(e)

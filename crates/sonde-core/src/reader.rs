@@ -312,10 +312,16 @@ impl<'s> Reader<'s> {
     /// `500ms`, `2s`, `1m`, or a bare number of seconds.
     pub fn duration(&mut self, node: &Node) -> Option<Duration> {
         let parsed = match &node.kind {
-            NodeKind::Int(i) => crate::duration::from_seconds(*i as f64)
-                .ok_or_else(|| format!("{i} is not a duration: seconds must be 0 or more")),
-            NodeKind::Float(f) => crate::duration::from_seconds(*f)
-                .ok_or_else(|| format!("{f} is not a duration: seconds must be 0 or more")),
+            NodeKind::Int(i) => crate::duration::from_seconds(*i as f64).ok_or_else(|| {
+                crate::duration::DurationError::Seconds {
+                    number: i.to_string(),
+                }
+            }),
+            NodeKind::Float(f) => crate::duration::from_seconds(*f).ok_or_else(|| {
+                crate::duration::DurationError::Seconds {
+                    number: f.to_string(),
+                }
+            }),
             NodeKind::Str(s) => crate::duration::parse(s),
             _ => {
                 self.type_error(
@@ -326,9 +332,9 @@ impl<'s> Reader<'s> {
             }
         };
         parsed
-            .map_err(|message| {
+            .map_err(|error| {
                 let d = self
-                    .diagnostic(node.span, message)
+                    .diagnostic(node.span, error.to_string())
                     .label("expected a duration like 500ms, 2s, 1m");
                 self.report(d);
             })

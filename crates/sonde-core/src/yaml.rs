@@ -1187,9 +1187,9 @@ fn durations_to_millis(r: &mut Reader, matcher: Matcher) -> Option<Matcher> {
             Value::String(text) if text.is_literal() => {
                 match crate::duration::parse(&text.source) {
                     Ok(d) => Some(Value::Number(millis(d))),
-                    Err(message) => {
+                    Err(error) => {
                         let d = r
-                            .diagnostic(text.span, message)
+                            .diagnostic(text.span, error.to_string())
                             .label("expected a duration like 500ms");
                         r.report(d);
                         None

@@ -107,7 +107,7 @@ impl RecordExt for FileRecord {
         match &self.step(index).outcome {
             StepOutcome::Failed(failures) => failures
                 .iter()
-                .map(|f| f.message.as_str())
+                .map(sonde::engine::StepFailure::message)
                 .collect::<Vec<_>>()
                 .join("\n"),
             other => panic!("step {index} did not fail: {other:?}"),

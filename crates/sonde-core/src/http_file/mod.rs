@@ -229,16 +229,12 @@ fn name_table(
         .iter()
         .flat_map(|b| b.variables.iter().map(|(name, _)| name.clone()));
     for name in env_names.chain(file_names) {
-        if let Err(other) = names.insert(&name.value) {
+        if let Err(clash) = names.insert(&name.value) {
             let ident = identifier_for(&name.value);
-            let d = Diagnostic::new(
-                source,
-                name.span,
-                format!("the variables `{other}` and `{}` clash", name.value),
-            )
-            .width(name.value.chars().count())
-            .label(format!("both are `{ident}` in templates"))
-            .note("rename one of them");
+            let d = Diagnostic::new(source, name.span, clash.to_string())
+                .width(name.value.chars().count())
+                .label(format!("both are `{ident}` in templates"))
+                .note("rename one of them");
             errors.push(d);
         }
     }
@@ -403,10 +399,10 @@ impl<'a> Loader<'a> {
                     t.connect = Some(duration);
                 }
             }
-            Err(message) => {
+            Err(error) => {
                 let d = self
                     .tr
-                    .error(value.span, message)
+                    .error(value.span, error.to_string())
                     .width(value.value.chars().count())
                     .label("expected seconds, or a number with a unit: 500 ms, 2 s, 1 m");
                 self.tr.report(d);

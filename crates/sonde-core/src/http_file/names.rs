@@ -44,6 +44,16 @@ pub(super) fn is_plain_identifier(name: &str) -> bool {
     identifier_for(name) == name
 }
 
+/// Two variable names with the same template identifier.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the variables `{existing}` and `{name}` clash")]
+pub(super) struct NameClash {
+    /// The name registered first.
+    pub existing: String,
+    /// The name that was refused.
+    pub name: String,
+}
+
 /// The variables a file knows, by the name written in the file.
 #[derive(Debug, Default)]
 pub(super) struct NameTable {
@@ -53,13 +63,16 @@ pub(super) struct NameTable {
 }
 
 impl NameTable {
-    /// Registers `name`; `Err` holds the other name that already has the same identifier.
-    pub(super) fn insert(&mut self, name: &str) -> Result<&str, String> {
+    /// Registers `name`; `Err` names the other name that already has the same identifier.
+    pub(super) fn insert(&mut self, name: &str) -> Result<&str, NameClash> {
         let ident = identifier_for(name);
         if let Some(other) = self.by_ident.get(&ident)
             && other != name
         {
-            return Err(other.clone());
+            return Err(NameClash {
+                existing: other.clone(),
+                name: name.to_owned(),
+            });
         }
         self.by_ident.insert(ident.clone(), name.to_owned());
         Ok(self.by_name.entry(name.to_owned()).or_insert(ident))
@@ -100,7 +113,9 @@ mod tests {
         let mut names = NameTable::default();
         assert_eq!(names.insert("a.b"), Ok("a__b"));
         assert_eq!(names.insert("a.b"), Ok("a__b"));
-        assert_eq!(names.insert("a-b"), Err("a.b".to_string()));
+        let clash = names.insert("a-b").unwrap_err();
+        assert_eq!(clash.existing, "a.b");
+        assert_eq!(clash.to_string(), "the variables `a.b` and `a-b` clash");
         assert_eq!(names.get("a.b"), Some("a__b"));
         assert!(names.has_ident("a__b"));
     }

@@ -81,13 +81,35 @@ impl Captures {
     }
 }
 
+/// Why a reference to another request's response cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum ReferenceError {
+    /// `NAME.request.…`.
+    #[error("only the response of another request can be used, not its request")]
+    NotTheResponse,
+    /// `NAME.response.X` with `X` neither the body nor a header.
+    #[error("`{0}` is not `body…` or `headers.NAME`")]
+    UnknownPart(String),
+    #[error("XPath is not supported: sonde reads JSON bodies")]
+    XPath,
+    /// `body.a.b` accessors that cannot be read.
+    #[error("`{0}` is not a JSON path")]
+    NotAJsonPath(String),
+    #[error("`{path}` is not a valid JSONPath: {source}")]
+    InvalidJsonPath {
+        path: String,
+        #[source]
+        source: crate::json_path::PathError,
+    },
+}
+
 /// What `response.…` points at: a key identifying it, a name suffix, and the capture source.
 pub(super) fn reference_source(
     path: &str,
     at: Span,
-) -> Result<(String, String, CaptureSource), String> {
+) -> Result<(String, String, CaptureSource), ReferenceError> {
     let Some(part) = path.strip_prefix("response.") else {
-        return Err("only the response of another request can be used, not its request".into());
+        return Err(ReferenceError::NotTheResponse);
     };
     if part == "body" || part == "body.*" {
         return Ok(("body".into(), "body".into(), CaptureSource::Body));
@@ -105,20 +127,23 @@ pub(super) fn reference_source(
         ));
     }
     let Some(body_path) = part.strip_prefix("body.") else {
-        return Err(format!("`{part}` is not `body…` or `headers.NAME`"));
+        return Err(ReferenceError::UnknownPart(part.to_owned()));
     };
     if body_path.starts_with('/') {
-        return Err("XPath is not supported: sonde reads JSON bodies".into());
+        return Err(ReferenceError::XPath);
     }
     let json_path = if body_path.starts_with('$') {
         body_path.to_owned()
     } else {
         let accessors = jspath::parse_accessors(body_path)
-            .ok_or_else(|| format!("`{body_path}` is not a JSON path"))?;
+            .ok_or_else(|| ReferenceError::NotAJsonPath(body_path.to_owned()))?;
         jspath::to_json_path(&accessors)
     };
-    let compiled = crate::cache::json_path(&json_path)
-        .map_err(|e| format!("`{json_path}` is not a valid JSONPath: {e}"))?;
+    let compiled =
+        crate::cache::json_path(&json_path).map_err(|source| ReferenceError::InvalidJsonPath {
+            path: json_path.clone(),
+            source,
+        })?;
     let source = CaptureSource::Json(JsonPath {
         source: Spanned::new(json_path.clone(), at),
         compiled,
@@ -147,28 +172,46 @@ fn sanitize(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn key_and_suffix(path: &str) -> Result<(String, String), String> {
+    fn key_and_suffix(path: &str) -> Result<(String, String), ReferenceError> {
         reference_source(path, Span::new(1, 1)).map(|(key, suffix, _)| (key, suffix))
     }
 
     #[test]
     fn reads_what_a_reference_points_at() {
-        let pair = |a: &str, b: &str| Ok((a.to_string(), b.to_string()));
+        let pair = |path: &str| key_and_suffix(path).unwrap();
+        let owned = |a: &str, b: &str| (a.to_string(), b.to_string());
         assert_eq!(
-            key_and_suffix("response.body.$.a[0].b"),
-            pair("json:$.a[0].b", "body__a_0_b")
+            pair("response.body.$.a[0].b"),
+            owned("json:$.a[0].b", "body__a_0_b")
+        );
+        assert_eq!(pair("response.body.a.b"), owned("json:$.a.b", "body__a_b"));
+        assert_eq!(pair("response.body.*"), owned("body", "body"));
+        assert_eq!(
+            pair("response.headers.X-Token"),
+            owned("header:x-token", "headers__X_Token")
+        );
+    }
+
+    #[test]
+    fn says_why_a_reference_cannot_be_used() {
+        let message = |path: &str| key_and_suffix(path).unwrap_err().to_string();
+        assert!(matches!(
+            key_and_suffix("response.body.$["),
+            Err(ReferenceError::InvalidJsonPath { .. })
+        ));
+        assert!(message("response.body.$[").starts_with("`$[` is not a valid JSONPath: "));
+        assert_eq!(
+            message("response.headers.a b"),
+            "`headers.a b` is not `body…` or `headers.NAME`"
         );
         assert_eq!(
-            key_and_suffix("response.body.a.b"),
-            pair("json:$.a.b", "body__a_b")
+            message("request.body"),
+            "only the response of another request can be used, not its request"
         );
-        assert_eq!(key_and_suffix("response.body.*"), pair("body", "body"));
         assert_eq!(
-            key_and_suffix("response.headers.X-Token"),
-            pair("header:x-token", "headers__X_Token")
+            message("response.body./a"),
+            "XPath is not supported: sonde reads JSON bodies"
         );
-        assert!(key_and_suffix("response.body.$[").is_err());
-        assert!(key_and_suffix("response.headers.a b").is_err());
     }
 
     #[test]

@@ -7,6 +7,37 @@ pub(super) const KNOWN: &str = "sonde knows $guid, $uuid, $random.uuid, $timesta
                          $datetime iso8601, $randomInt [min max], $random.integer(min, max), \
                          $processEnv NAME, $env.NAME, $dotenv NAME";
 
+/// Why a system variable cannot be translated.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(super) enum SystemError {
+    #[error("unknown system variable `${text}`")]
+    Unknown { text: String },
+    #[error(
+        "only `{{{{$datetime iso8601}}}}` (without an offset) is supported: it becomes `now()`"
+    )]
+    DatetimeFormat,
+    #[error("expected `{{{{$timestamp}}}}` or `{{{{$timestamp OFFSET UNIT}}}}` like `-1 d`")]
+    TimestampForm,
+    /// A calendar unit (`y`, `Q`, `M`): it cannot be added as seconds.
+    #[error("a `{0}` offset is not supported: use w, d, h, m, s or ms")]
+    CalendarUnit(String),
+    #[error("`{0}` is not a time unit: use w, d, h, m, s or ms")]
+    NotATimeUnit(String),
+    #[error("`{0}` is not a whole number")]
+    NotAWholeNumber(String),
+    #[error("expected `{{{{$randomInt MIN MAX}}}}`")]
+    RandomIntForm,
+    #[error("expected `{{{{$random.integer(FROM, TO)}}}}`")]
+    RandomIntegerForm,
+    #[error(
+        "the range {low}..{high} is empty: the maximum is excluded, so it must be above the minimum"
+    )]
+    EmptyRange { low: i64, high: i64 },
+    /// `$processEnv %NAME` where `NAME` is not a variable of the file.
+    #[error("`$processEnv %{0}`: `{0}` is not a variable of this file")]
+    UnknownProcessEnvVariable(String),
+}
+
 /// A system variable, read.
 #[derive(Debug, PartialEq)]
 pub(super) enum System<'t> {
@@ -19,18 +50,13 @@ pub(super) enum System<'t> {
 }
 
 /// Reads `text`, what follows the `$` of `{{$…}}`.
-pub(super) fn parse(text: &str) -> Result<System<'_>, String> {
+pub(super) fn parse(text: &str) -> Result<System<'_>, SystemError> {
     let words: Vec<&str> = text.split_whitespace().collect();
     let expression = match words.as_slice() {
         ["guid" | "uuid" | "random.uuid"] => "uuid()".to_owned(),
         ["timestamp", offset @ ..] => timestamp(offset)?,
         ["isoTimestamp"] | ["datetime", "iso8601"] => "now()".to_owned(),
-        ["datetime" | "localDatetime", ..] => {
-            return Err(
-                "only `{{$datetime iso8601}}` (without an offset) is supported: it becomes `now()`"
-                    .to_owned(),
-            );
-        }
+        ["datetime" | "localDatetime", ..] => return Err(SystemError::DatetimeFormat),
         ["randomInt", bounds @ ..] => random_int(bounds)?,
         ["processEnv", name] => return Ok(System::ProcessEnv(name)),
         ["dotenv", name] => return Ok(System::DotEnv(name)),
@@ -38,7 +64,11 @@ pub(super) fn parse(text: &str) -> Result<System<'_>, String> {
         _ if text.starts_with("random.integer") => {
             random_integer_call(&text["random.integer".len()..])?
         }
-        _ => return Err(format!("unknown system variable `${text}`")),
+        _ => {
+            return Err(SystemError::Unknown {
+                text: text.to_owned(),
+            });
+        }
     };
     Ok(System::Expression(expression))
 }
@@ -53,19 +83,15 @@ pub(super) fn env_lookup(name: &str) -> String {
 }
 
 /// `$timestamp`, or `$timestamp -1 d` (REST Client offsets; calendar units cannot be added).
-fn timestamp(offset: &[&str]) -> Result<String, String> {
+fn timestamp(offset: &[&str]) -> Result<String, SystemError> {
     let (amount, unit) = match offset {
         [] => return Ok("timestamp()".to_owned()),
-        [amount, unit] => (amount, *unit),
-        _ => {
-            return Err(
-                "expected `{{$timestamp}}` or `{{$timestamp OFFSET UNIT}}` like `-1 d`".to_owned(),
-            );
-        }
+        [amount, unit] => (*amount, *unit),
+        _ => return Err(SystemError::TimestampForm),
     };
     let amount: i64 = amount
         .parse()
-        .map_err(|_| format!("`{amount}` is not a whole number"))?;
+        .map_err(|_| SystemError::NotAWholeNumber(amount.to_owned()))?;
     let seconds = match unit {
         "ms" => amount.div_euclid(1000),
         "s" => amount,
@@ -73,16 +99,8 @@ fn timestamp(offset: &[&str]) -> Result<String, String> {
         "h" => amount.saturating_mul(3600),
         "d" => amount.saturating_mul(86_400),
         "w" => amount.saturating_mul(604_800),
-        "y" | "Q" | "M" => {
-            return Err(format!(
-                "a `{unit}` offset is not supported: use w, d, h, m, s or ms"
-            ));
-        }
-        other => {
-            return Err(format!(
-                "`{other}` is not a time unit: use w, d, h, m, s or ms"
-            ));
-        }
+        "y" | "Q" | "M" => return Err(SystemError::CalendarUnit(unit.to_owned())),
+        other => return Err(SystemError::NotATimeUnit(other.to_owned())),
     };
     Ok(match seconds {
         0 => "timestamp()".to_owned(),
@@ -93,21 +111,21 @@ fn timestamp(offset: &[&str]) -> Result<String, String> {
 
 /// `$randomInt min max`: REST Client excludes `max`, sonde's `random_int` includes both bounds.
 /// Without bounds (`JetBrains`), a number from 0 to 1000.
-fn random_int(bounds: &[&str]) -> Result<String, String> {
+fn random_int(bounds: &[&str]) -> Result<String, SystemError> {
     match bounds {
         [] => Ok("random_int(0, 1000)".to_owned()),
         [low, high] => exclusive_range(low, high),
-        _ => Err("expected `{{$randomInt MIN MAX}}`".to_owned()),
+        _ => Err(SystemError::RandomIntForm),
     }
 }
 
 /// `$random.integer(from, to)` (`JetBrains`; `to` excluded).
-fn random_integer_call(args: &str) -> Result<String, String> {
+fn random_integer_call(args: &str) -> Result<String, SystemError> {
     let inner = args
         .trim()
         .strip_prefix('(')
         .and_then(|a| a.strip_suffix(')'))
-        .ok_or("expected `{{$random.integer(FROM, TO)}}`")?;
+        .ok_or(SystemError::RandomIntegerForm)?;
     if inner.trim().is_empty() {
         return Ok("random_int(0, 1000)".to_owned());
     }
@@ -118,20 +136,18 @@ fn random_integer_call(args: &str) -> Result<String, String> {
         .as_slice()
     {
         [low, high] => exclusive_range(low, high),
-        _ => Err("expected `{{$random.integer(FROM, TO)}}`".to_owned()),
+        _ => Err(SystemError::RandomIntegerForm),
     }
 }
 
-fn exclusive_range(low: &str, high: &str) -> Result<String, String> {
+fn exclusive_range(low: &str, high: &str) -> Result<String, SystemError> {
     let parse = |s: &str| {
         s.parse::<i64>()
-            .map_err(|_| format!("`{s}` is not a whole number"))
+            .map_err(|_| SystemError::NotAWholeNumber(s.to_owned()))
     };
     let (low, high) = (parse(low)?, parse(high)?);
     if low >= high {
-        return Err(format!(
-            "the range {low}..{high} is empty: the maximum is excluded, so it must be above the minimum"
-        ));
+        return Err(SystemError::EmptyRange { low, high });
     }
     Ok(format!("random_int({low}, {})", high - 1))
 }
@@ -162,24 +178,39 @@ mod tests {
 
     #[test]
     fn explains_what_it_cannot_translate() {
-        assert!(
-            parse("timestamp 1 y")
-                .unwrap_err()
-                .contains("not supported")
+        let message = |text: &str| parse(text).unwrap_err().to_string();
+        assert_eq!(
+            message("timestamp 1 y"),
+            "a `y` offset is not supported: use w, d, h, m, s or ms"
         );
-        assert!(
-            parse("timestamp x d")
-                .unwrap_err()
-                .contains("not a whole number")
+        assert_eq!(message("timestamp x d"), "`x` is not a whole number");
+        assert_eq!(
+            message("timestamp 1 fortnight"),
+            "`fortnight` is not a time unit: use w, d, h, m, s or ms"
         );
-        assert!(
-            parse("timestamp 1 fortnight")
-                .unwrap_err()
-                .contains("not a time unit")
+        assert_eq!(
+            message("timestamp 1"),
+            "expected `{{$timestamp}}` or `{{$timestamp OFFSET UNIT}}` like `-1 d`"
         );
-        assert!(parse("randomInt 1").unwrap_err().contains("MIN MAX"));
-        assert!(parse("random.integer(1)").unwrap_err().contains("FROM, TO"));
-        assert!(parse("aadToken").unwrap_err().contains("unknown"));
-        assert!(parse("").unwrap_err().contains("unknown"));
+        assert_eq!(
+            message("datetime rfc1123"),
+            "only `{{$datetime iso8601}}` (without an offset) is supported: it becomes `now()`"
+        );
+        assert_eq!(message("randomInt 1"), "expected `{{$randomInt MIN MAX}}`");
+        assert_eq!(
+            message("random.integer(1)"),
+            "expected `{{$random.integer(FROM, TO)}}`"
+        );
+        assert_eq!(
+            message("randomInt 5 5"),
+            "the range 5..5 is empty: the maximum is excluded, so it must be above the minimum"
+        );
+        assert_eq!(message("aadToken"), "unknown system variable `$aadToken`");
+        assert_eq!(
+            parse(""),
+            Err(SystemError::Unknown {
+                text: String::new()
+            })
+        );
     }
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use super::env::DotEnv;
 use super::names::{NameTable, identifier_for};
 use super::references::{Captures, RequestTable, reference_source};
-use super::system::{self, System, env_lookup};
+use super::system::{self, System, SystemError, env_lookup};
 use crate::diagnostics::{Diagnostic, suggest};
 use crate::model::{Text, Value};
 use crate::source::{SourceFile, Span, Spanned};
@@ -276,9 +276,9 @@ impl<'a> Translator<'a> {
         }
         let (key, suffix, source) = match reference_source(path, at) {
             Ok(found) => found,
-            Err(message) => {
+            Err(error) => {
                 let d = self
-                    .error(at, format!("cannot use `{{{{{text}}}}}`: {message}"))
+                    .error(at, format!("cannot use `{{{{{text}}}}}`: {error}"))
                     .width(width)
                     .note(
                         "sonde reads `NAME.response.body.$.json.path`, `NAME.response.body.a.b`, \
@@ -301,12 +301,12 @@ impl<'a> Translator<'a> {
             Ok(System::Expression(expr)) => Ok(expr),
             Ok(System::ProcessEnv(name)) => self.process_env(name),
             Ok(System::DotEnv(name)) => return self.dotenv(name, at),
-            Err(message) => Err(message),
+            Err(error) => Err(error),
         };
         result
-            .map_err(|message| {
+            .map_err(|error| {
                 let d = self
-                    .error(at, message)
+                    .error(at, error.to_string())
                     .width(text.chars().count() + 5)
                     .note(system::KNOWN);
                 self.report(d);
@@ -315,15 +315,13 @@ impl<'a> Translator<'a> {
     }
 
     /// `$processEnv NAME`, or `$processEnv %var` (the name is the value of variable `var`).
-    fn process_env(&self, name: &str) -> Result<String, String> {
+    fn process_env(&self, name: &str) -> Result<String, SystemError> {
         let Some(variable) = name.strip_prefix('%') else {
             return Ok(env_lookup(name));
         };
         match self.names.get(variable) {
             Some(ident) => Ok(format!("env[{ident}]")),
-            None => Err(format!(
-                "`$processEnv %{variable}`: `{variable}` is not a variable of this file"
-            )),
+            None => Err(SystemError::UnknownProcessEnvVariable(variable.to_owned())),
         }
     }
 
