@@ -49,9 +49,52 @@ pub struct FileReport {
     /// Wall time of the file, in seconds.
     pub time: Duration,
     pub steps: Vec<StepReport>,
+    /// Passed on a retry (`--retries`) after failing: not counted as passed.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub flaky: bool,
+    /// The failed attempts before the last one, oldest first (`--retries`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attempts: Vec<Attempt>,
+}
+
+/// One failed run of a file that was then run again.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Attempt {
+    /// 1 for the first run.
+    pub number: u32,
+    /// Wall time of the attempt, in seconds.
+    #[serde(serialize_with = "seconds")]
+    #[schemars(with = "f64")]
+    pub time: Duration,
+    pub steps: Vec<StepReport>,
+}
+
+#[allow(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if passes a reference"
+)]
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 impl FileReport {
+    /// Records the failed attempts before this one; when this one passed, the file and the
+    /// steps that failed before are flaky.
+    pub fn mark_flaky(&mut self, failed_attempts: Vec<Attempt>) {
+        if self.passed() && !failed_attempts.is_empty() {
+            self.flaky = true;
+            for step in &mut self.steps {
+                step.flaky = step.outcome == StepStatus::Passed
+                    && failed_attempts.iter().any(|a| {
+                        a.steps
+                            .iter()
+                            .any(|s| s.line == step.line && s.outcome == StepStatus::Failed)
+                    });
+            }
+        }
+        self.attempts = failed_attempts;
+    }
+
     pub fn count(&self, outcome: StepStatus) -> usize {
         self.steps.iter().filter(|s| s.outcome == outcome).count()
     }
@@ -85,6 +128,9 @@ pub struct StepReport {
     pub warnings: Vec<String>,
     /// The last exchange, when a request was sent.
     pub exchange: Option<ExchangeReport>,
+    /// Passed in the last attempt after failing in an earlier one (`--retries`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub flaky: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
@@ -136,9 +182,17 @@ pub struct ExchangeReport {
 /// Counts for the closing lines of a run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Summary {
+    /// Files that passed the first time.
     pub files_passed: usize,
+    /// Files that passed on a retry after failing (`--retries`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub files_flaky: usize,
     pub files_failed: usize,
+    /// Steps that passed, flaky ones apart.
     pub steps_passed: usize,
+    /// Steps that passed on a retry of their file after failing.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub steps_flaky: usize,
     pub steps_failed: usize,
     pub steps_skipped: usize,
     #[serde(serialize_with = "seconds")]
@@ -148,12 +202,16 @@ pub struct Summary {
 
 impl Summary {
     pub fn add(&mut self, file: &FileReport) {
-        if file.passed() {
+        if file.flaky {
+            self.files_flaky += 1;
+        } else if file.passed() {
             self.files_passed += 1;
         } else {
             self.files_failed += 1;
         }
-        self.steps_passed += file.count(StepStatus::Passed);
+        let flaky = file.steps.iter().filter(|s| s.flaky).count();
+        self.steps_flaky += flaky;
+        self.steps_passed += file.count(StepStatus::Passed) - flaky;
         self.steps_failed += file.count(StepStatus::Failed);
         self.steps_skipped += file.count(StepStatus::Skipped);
     }
@@ -161,6 +219,14 @@ impl Summary {
     pub fn failed(&self) -> bool {
         self.files_failed > 0
     }
+}
+
+#[allow(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if passes a reference"
+)]
+fn is_zero(value: &usize) -> bool {
+    *value == 0
 }
 
 fn seconds<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {

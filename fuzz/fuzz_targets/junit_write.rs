@@ -45,6 +45,7 @@ fuzz_target!(|text: &str| {
         }],
         warnings: Vec::new(),
         exchange: Some(exchange.clone()),
+        flaky: false,
     };
     let files = vec![
         FileReport {
@@ -59,6 +60,8 @@ fuzz_target!(|text: &str| {
                 step(next(), StepStatus::Skipped, next(), next()),
                 step(next(), StepStatus::Passed, next(), next()),
             ],
+            flaky: false,
+            attempts: Vec::new(),
         },
         FileReport {
             index: 1,
@@ -68,6 +71,8 @@ fuzz_target!(|text: &str| {
             warnings: Vec::new(),
             time: Duration::ZERO,
             steps: Vec::new(),
+            flaky: false,
+            attempts: Vec::new(),
         },
     ];
     let summary = Summary::default();

@@ -120,6 +120,10 @@ pub struct RunArgs {
     /// Stop scheduling new files after the first failure.
     #[arg(long)]
     pub fail_fast: bool,
+    /// Run a failed file again, from its first step, up to N times; one that then passes is
+    /// reported flaky.
+    #[arg(long, value_name = "N")]
+    pub retries: Option<u32>,
     /// Run part i of n of the files: `--shard 1/3`.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,

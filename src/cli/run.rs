@@ -47,6 +47,7 @@ fn options(args: &RunArgs) -> Result<RunOptions, CliError> {
             filter: args.filter.clone(),
         },
         fail_fast: args.fail_fast,
+        retries: args.retries,
         shard,
         max_body,
         reports: ReportOptions {

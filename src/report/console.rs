@@ -111,7 +111,9 @@ impl Console {
     }
 
     fn file_finished(&mut self, report: &FileReport) {
-        let (mark, style) = if report.passed() {
+        let (mark, style) = if report.flaky {
+            ("✓", Style::new().fg_color(Some(AnsiColor::Yellow.into())))
+        } else if report.passed() {
             ("✓", Style::new().fg_color(Some(AnsiColor::Green.into())))
         } else {
             (
@@ -169,15 +171,21 @@ impl Console {
         let red = Style::new().fg_color(Some(AnsiColor::Red.into())).bold();
         let green = Style::new().fg_color(Some(AnsiColor::Green.into())).bold();
         let files_line = format!(
-            "files: {} passed, {} failed; {}",
+            "files: {} passed, {}{} failed; {}",
             summary.files_passed,
+            flaky_count(summary.files_flaky),
             summary.files_failed,
             sonde_core::duration::display(summary.wall_time)
         );
         block.push_str(&format!("\n{files_line}\n"));
+        // CI parsers read `N passed, N failed, N skipped`: flaky steps are said between, and
+        // only when there are some.
         let last = format!(
-            "{} passed, {} failed, {} skipped",
-            summary.steps_passed, summary.steps_failed, summary.steps_skipped
+            "{} passed, {}{} failed, {} skipped",
+            summary.steps_passed,
+            flaky_count(summary.steps_flaky),
+            summary.steps_failed,
+            summary.steps_skipped
         );
         let style = if summary.failed() { red } else { green };
         block.push_str(&format!("{}\n", self.paint(style, &last)));
@@ -243,9 +251,26 @@ impl Console {
     }
 }
 
+/// `N flaky, ` when there are flaky files or steps, else nothing.
+fn flaky_count(n: usize) -> String {
+    if n == 0 {
+        String::new()
+    } else {
+        format!("{n} flaky, ")
+    }
+}
+
 fn file_counts(report: &FileReport) -> String {
     if report.error.is_some() {
         return "(could not be loaded)".into();
+    }
+    if report.flaky {
+        return format!(
+            "(flaky: passed on attempt {}; {} steps; {})",
+            report.attempts.len() + 1,
+            report.steps.len(),
+            sonde_core::duration::display(report.time)
+        );
     }
     let passed = report.count(StepStatus::Passed);
     let failed = report.count(StepStatus::Failed);

@@ -59,19 +59,16 @@ pub struct JsonReport<'a> {
 }
 
 pub fn write(files: Vec<&FileReport>, summary: &Summary, path: &Path) -> std::io::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
     let report = JsonReport {
         version: env!("CARGO_PKG_VERSION"),
         summary: *summary,
         files,
     };
     // Straight to the file: the text of a large run's report is larger than the report.
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
-    serde_json::to_writer_pretty(&mut out, &report).map_err(std::io::Error::other)?;
-    out.write_all(b"\n")?;
-    out.flush()
+    super::write_atomically(path, |out| {
+        serde_json::to_writer_pretty(&mut *out, &report).map_err(std::io::Error::other)?;
+        out.write_all(b"\n")
+    })
 }
 
 /// The JSON Schema of the report, as committed in `schema/report.schema.json`.

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestRerun, TestSuite};
 
 use super::{ReportError, Reporter};
 use crate::events::{Event, FileReport, StepReport, StepStatus, Summary};
@@ -59,12 +59,9 @@ pub fn report<'a>(files: impl IntoIterator<Item = &'a FileReport>, summary: &Sum
 }
 
 pub fn write(report: &Report, path: &Path) -> std::io::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
-    report.serialize(&mut out).map_err(std::io::Error::other)?;
-    std::io::Write::flush(&mut out)
+    super::write_atomically(path, |out| {
+        report.serialize(out).map_err(std::io::Error::other)
+    })
 }
 
 fn suite(file: &FileReport) -> TestSuite {
@@ -73,23 +70,86 @@ fn suite(file: &FileReport) -> TestSuite {
     suite.extra.insert("file".into(), path.as_str().into());
     suite.set_time(file.time);
     if let Some(error) = &file.error {
-        // A file that does not load is one failing testcase, so pipelines show it.
+        // A file that does not load is one failing testcase, so pipelines show it; its
+        // message is the diagnostic's first line (annotations show only the message), and
+        // it has a time (dorny/test-reporter shows "NaN ms" without one).
+        let error = crate::report::strip_ansi(error);
         let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
-        status.set_message("the file could not be loaded");
+        status.set_message(
+            error
+                .lines()
+                .next()
+                .unwrap_or("the file could not be loaded"),
+        );
         status.set_type("invalid input");
-        status.set_description(crate::report::strip_ansi(error));
+        status.set_description(error.as_str());
         let mut case = TestCase::new("load", status);
-        case.set_classname(path.as_str());
+        case.set_classname(file.name.as_str());
+        case.set_time(file.time);
+        case.extra.insert("file".into(), path.as_str().into());
+        case.extra
+            .insert("line".into(), first_line_number(&error).to_string().into());
         suite.add_test_case(case);
         return suite;
     }
     for step in &file.steps {
-        suite.add_test_case(case(step, &path));
+        let mut case = case(step, &file.name, &path);
+        if step.flaky {
+            case.status.add_reruns(earlier_failures(file, step));
+        }
+        suite.add_test_case(case);
     }
     suite
 }
 
-fn case(step: &StepReport, path: &str) -> TestCase {
+/// The line a diagnostic points at (`--> file:LINE:COL`), else 1.
+fn first_line_number(diagnostic: &str) -> u32 {
+    diagnostic
+        .lines()
+        .find_map(|line| {
+            let place = line.trim_start().strip_prefix("--> ")?;
+            let mut parts = place.rsplitn(3, ':');
+            let _col = parts.next()?;
+            parts.next()?.parse().ok()
+        })
+        .unwrap_or(1)
+}
+
+/// A flaky step's failures in the attempts before the one that passed, as Maven Surefire
+/// writes them (`<flakyFailure>` inside the passing testcase).
+fn earlier_failures(file: &FileReport, step: &StepReport) -> Vec<TestRerun> {
+    file.attempts
+        .iter()
+        .filter_map(|attempt| {
+            let failed = attempt
+                .steps
+                .iter()
+                .find(|s| s.line == step.line && s.outcome == StepStatus::Failed)?;
+            let mut rerun = TestRerun::new(NonSuccessKind::Failure);
+            rerun.set_message(format!(
+                "attempt {}: {}",
+                attempt.number,
+                failure_message(failed)
+            ));
+            rerun.set_type(failure_type(failed));
+            rerun.set_description(crate::report::strip_ansi(&failure_text(failed)));
+            Some(rerun)
+        })
+        .collect()
+}
+
+fn failure_type(step: &StepReport) -> &'static str {
+    if step.assertions.is_empty() {
+        "error"
+    } else {
+        "assertion"
+    }
+}
+
+/// A step's testcase: classname the scenario's name (CI tools split a classname with dots
+/// into package and class: a path would read as `suite/02-fail` `yaml`), `file` and `line`
+/// for the tools that link and annotate (GitLab, the GitHub annotation actions).
+fn case(step: &StepReport, scenario: &str, path: &str) -> TestCase {
     let status = match step.outcome {
         StepStatus::Passed => TestCaseStatus::success(),
         StepStatus::Skipped => {
@@ -100,18 +160,17 @@ fn case(step: &StepReport, path: &str) -> TestCase {
         StepStatus::Failed => {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
             status.set_message(failure_message(step));
-            status.set_type(if step.assertions.is_empty() {
-                "error"
-            } else {
-                "assertion"
-            });
+            status.set_type(failure_type(step));
             status.set_description(crate::report::strip_ansi(&failure_text(step)));
             status
         }
     };
     let mut case = TestCase::new(step.name.as_str(), status);
-    case.set_classname(path);
+    case.set_classname(scenario);
     case.set_time(step.time);
+    case.extra.insert("file".into(), path.into());
+    case.extra
+        .insert("line".into(), step.line.to_string().into());
     if !step.warnings.is_empty() {
         case.set_system_err(format!("warning: {}", step.warnings.join("\nwarning: ")));
     }

@@ -52,6 +52,33 @@ pub struct ReportError {
     pub source: std::io::Error,
 }
 
+/// Writes a report file whole or not at all: into a temporary file beside `path`, renamed
+/// into place once complete, so a reader (a CI step, a browser) never sees half a report.
+pub(crate) fn write_atomically(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let written = std::fs::File::create(&temporary).and_then(|file| {
+        let mut out = std::io::BufWriter::new(file);
+        write(&mut out)?;
+        std::io::Write::flush(&mut out)
+    });
+    match written.and_then(|()| std::fs::rename(&temporary, path)) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = std::fs::remove_file(&temporary);
+            Err(e)
+        }
+    }
+}
+
 /// The reporters the options ask for: the console always, then each file report.
 pub fn reporters(options: &ReportOptions) -> Vec<Box<dyn Reporter>> {
     let mut reporters: Vec<Box<dyn Reporter>> = vec![Box::new(console::Console::new(
@@ -116,6 +143,24 @@ pub fn exchange_text(e: &ExchangeReport) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_report_that_fails_halfway_leaves_the_old_one_and_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("junit.xml");
+        std::fs::write(&path, "old, whole").unwrap();
+        let result = super::write_atomically(&path, |out| {
+            std::io::Write::write_all(out, b"<half")?;
+            Err(std::io::Error::other("the disk is full"))
+        });
+        assert!(result.is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old, whole");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+
+        super::write_atomically(&path, |out| std::io::Write::write_all(out, b"new")).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
     #[test]
     fn strips_colour_codes() {
         assert_eq!(

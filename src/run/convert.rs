@@ -35,6 +35,8 @@ pub(super) fn file_report(
             .iter()
             .map(|step| step_report(step, loaded, &redactor, detailed))
             .collect(),
+        flaky: false,
+        attempts: Vec::new(),
     }
 }
 
@@ -51,6 +53,8 @@ pub(super) fn load_error_report(index: usize, path: &Path, rendered: String) -> 
         warnings: Vec::new(),
         time: std::time::Duration::ZERO,
         steps: Vec::new(),
+        flaky: false,
+        attempts: Vec::new(),
     }
 }
 
@@ -128,6 +132,7 @@ fn step_report(step: &StepRecord, loaded: &Loaded, r: &Redactor, detailed: bool)
         exchange: (detailed || outcome == StepStatus::Failed)
             .then(|| exchange_report(step, r))
             .flatten(),
+        flaky: false,
     }
 }
 
@@ -169,7 +174,17 @@ fn from_exchange(exchange: &Exchange, r: &Redactor) -> ExchangeReport {
     report.reason = Some(response.head.reason.clone());
     report.response_headers = headers(response.head.headers.iter(), r);
     report.response_body_size = response.body.len();
+    let content_type = response.head.headers.get("content-type");
     report.response_body_preview = response.body.text.as_deref().map(|text| {
+        if is_binary(text, response.body.malformed_text, content_type) {
+            // Bytes shown as text break terminals and reports (xunit-viewer gave up on a
+            // JUnit file holding a `/bytes` body): say what they are instead.
+            return format!(
+                "{} bytes, {}",
+                response.body.len(),
+                content_type.unwrap_or("no content-type")
+            );
+        }
         let preview: String = text.chars().take(PREVIEW_CHARS).collect();
         let more = text.chars().count().saturating_sub(PREVIEW_CHARS);
         let tail = if more > 0 {
@@ -186,6 +201,29 @@ fn from_exchange(exchange: &Exchange, r: &Redactor) -> ExchangeReport {
         .map(|h| format!("{} {}", h.response.status, r.redact(&h.response.url)))
         .collect();
     report
+}
+
+/// Whether a body is data rather than text: its type says so, some bytes were not text in
+/// its charset, or it holds NUL characters, which no text has.
+fn is_binary(text: &str, malformed: bool, content_type: Option<&str>) -> bool {
+    let mime = content_type
+        .and_then(|t| t.split(';').next())
+        .map(|t| t.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let binary_type = ["image/", "audio/", "video/", "font/"]
+        .iter()
+        .any(|family| mime.starts_with(family))
+        || [
+            "application/octet-stream",
+            "application/pdf",
+            "application/zip",
+            "application/gzip",
+            "application/x-protobuf",
+            "application/wasm",
+        ]
+        .contains(&mime.as_str());
+    let nul = text.chars().take(PREVIEW_CHARS).any(|c| c == '\0');
+    binary_type || malformed || nul
 }
 
 /// Header values redacted; credentials headers keep only their scheme word.

@@ -265,7 +265,10 @@ mod tests {
                 assertions: vec![],
                 warnings: vec![],
                 exchange: None,
+                flaky: false,
             }],
+            flaky: false,
+            attempts: vec![],
         }
     }
 

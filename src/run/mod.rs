@@ -44,6 +44,8 @@ pub(crate) struct RunOptions {
     pub jobs: Option<usize>,
     pub selection: Selection,
     pub fail_fast: bool,
+    /// A failed file is run again up to this many times (`--retries`, or the config's).
+    pub retries: Option<u32>,
     pub shard: Option<Shard>,
     /// The largest body held in memory, in bytes.
     pub max_body: Option<u64>,
@@ -142,6 +144,7 @@ impl Run {
             detailed: reports.verbose || reports.json.is_some(),
             defined,
             http_env: options.http_env,
+            retries: options.retries.or(config.retries).unwrap_or(0),
         };
         Ok(Run {
             files,

@@ -7,7 +7,9 @@ use std::path::Path;
 use super::convert::{file_report, load_error_report};
 use super::plan::Selection;
 use crate::engine::{RunContext, run_scenario_async};
-use crate::events::FileReport;
+use std::sync::atomic::Ordering;
+
+use crate::events::{Attempt, FileReport};
 use crate::report::redact::Redactor;
 
 /// What every file of a run shares.
@@ -20,6 +22,8 @@ pub(super) struct FilePipeline {
     /// What the run defines for templates: `--var`s, config vars, server names.
     pub(super) defined: BTreeSet<String>,
     pub(super) http_env: Option<String>,
+    /// How many times a failed file is run again.
+    pub(super) retries: u32,
 }
 
 impl FilePipeline {
@@ -38,14 +42,23 @@ impl FilePipeline {
         {
             return None;
         }
-        let record = run_scenario_async(&loaded.scenario, &self.context, &mut |_| {}).await;
-        Some(file_report(
-            index,
-            path,
-            &loaded,
-            &record,
-            &self.redactor,
-            self.detailed,
-        ))
+        // A file is a session: a retry runs it again from its first step, so captures and
+        // cookies are what they would be in a first run.
+        let mut failed_attempts = Vec::new();
+        loop {
+            let record = run_scenario_async(&loaded.scenario, &self.context, &mut |_| {}).await;
+            let mut report =
+                file_report(index, path, &loaded, &record, &self.redactor, self.detailed);
+            let interrupted = self.context.interrupted.load(Ordering::Relaxed);
+            if report.passed() || interrupted || failed_attempts.len() >= self.retries as usize {
+                report.mark_flaky(failed_attempts);
+                return Some(report);
+            }
+            failed_attempts.push(Attempt {
+                number: failed_attempts.len() as u32 + 1,
+                time: report.time,
+                steps: report.steps,
+            });
+        }
     }
 }

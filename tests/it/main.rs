@@ -16,6 +16,7 @@ mod interrupt;
 mod layers;
 mod malformed;
 mod model;
+mod reports;
 mod run;
 mod scale;
 mod scenarios;

@@ -1,4 +1,5 @@
-//! `sonde.yaml`: what a whole run shares (vars, session defaults, jobs, reports, servers).
+//! `sonde.yaml`: what a whole run shares (vars, session defaults, jobs, retries, reports,
+//! servers).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -11,7 +12,7 @@ use super::source::{SourceFile, Spanned};
 use super::yaml;
 
 pub const CONFIG_FILE_NAMES: [&str; 2] = ["sonde.yaml", "sonde.yml"];
-const CONFIG_KEYS: &[&str] = &["vars", "session", "jobs", "reports", "servers"];
+const CONFIG_KEYS: &[&str] = &["vars", "session", "jobs", "retries", "reports", "servers"];
 
 #[derive(Debug, Clone, Default)]
 pub struct Config {
@@ -19,6 +20,8 @@ pub struct Config {
     pub vars: Vars,
     pub session: Settings,
     pub jobs: Option<usize>,
+    /// `retries: N`: a failed file is run again up to N times (`--retries`).
+    pub retries: Option<u32>,
     pub reports: Reports,
     pub servers: Vec<Server>,
 }
@@ -104,6 +107,11 @@ fn read_config(r: &mut Reader, root: &Node) -> Option<Config> {
         config.jobs = r
             .unsigned(n, "a number of parallel files", 4096)
             .map(|j| j as usize);
+    }
+    if let Some(n) = f.get("retries") {
+        config.retries = r
+            .unsigned(n, "a number of times a failed file is run again", 100)
+            .map(|n| n as u32);
     }
     if let Some(n) = f.get("reports") {
         let rf = r.fields(n, "reports", &["junit", "json"])?;
