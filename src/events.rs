@@ -52,6 +52,9 @@ pub struct FileReport {
     /// Passed on a retry (`--retries`) after failing: not counted as passed.
     #[serde(default, skip_serializing_if = "is_false")]
     pub flaky: bool,
+    /// The run was interrupted (Ctrl-C, SIGTERM) before every step of the file ran.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub interrupted: bool,
     /// The failed attempts before the last one, oldest first (`--retries`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attempts: Vec<Attempt>,

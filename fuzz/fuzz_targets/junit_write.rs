@@ -61,6 +61,7 @@ fuzz_target!(|text: &str| {
                 step(next(), StepStatus::Passed, next(), next()),
             ],
             flaky: false,
+            interrupted: false,
             attempts: Vec::new(),
         },
         FileReport {
@@ -72,6 +73,7 @@ fuzz_target!(|text: &str| {
             time: Duration::ZERO,
             steps: Vec::new(),
             flaky: false,
+            interrupted: false,
             attempts: Vec::new(),
         },
     ];

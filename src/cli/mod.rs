@@ -58,10 +58,7 @@ fn merge_junit(args: &args::MergeJunitArgs) -> Result<Exit, CliError> {
     let report = crate::report::junit::merge(&args.reports)?;
     let written = match &args.output {
         Some(path) => crate::report::junit::write(&report, path),
-        None => report
-            .to_string()
-            .map_err(std::io::Error::other)
-            .map(|xml| print!("{xml}")),
+        None => crate::report::junit::to_text(&report).map(|xml| print!("{xml}")),
     };
     written.map_err(CliError::WriteMerged)?;
     Ok(Exit::Success)

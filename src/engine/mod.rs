@@ -167,6 +167,9 @@ pub enum FailureCause {
     Capture(#[from] captures::CaptureError),
 }
 
+/// Why the steps not yet started when the run was interrupted were skipped.
+pub const INTERRUPTED: &str = "the run was interrupted";
+
 /// Runs the steps of `scenario` in order, calling `on_step` as each one ends (skipped
 /// ones included). The first failing step ends the file, the rest being skipped, unless it
 /// has `continue_on_failure`.
@@ -232,11 +235,7 @@ pub async fn run_scenario_async(
                 StepRecord::new(index, step, StepOutcome::Skipped(reason.to_string()))
             }
             (None, None) if ctx.interrupted.load(std::sync::atomic::Ordering::Relaxed) => {
-                StepRecord::new(
-                    index,
-                    step,
-                    StepOutcome::Skipped("the run was interrupted".into()),
-                )
+                StepRecord::new(index, step, StepOutcome::Skipped(INTERRUPTED.into()))
             }
             (None, None) => file.run_step(index, step).await,
         };

@@ -111,7 +111,9 @@ impl Console {
     }
 
     fn file_finished(&mut self, report: &FileReport) {
-        let (mark, style) = if report.flaky {
+        let (mark, style) = if report.interrupted {
+            ("!", Style::new().fg_color(Some(AnsiColor::Yellow.into())))
+        } else if report.flaky {
             ("✓", Style::new().fg_color(Some(AnsiColor::Yellow.into())))
         } else if report.passed() {
             ("✓", Style::new().fg_color(Some(AnsiColor::Green.into())))
@@ -263,6 +265,18 @@ fn flaky_count(n: usize) -> String {
 fn file_counts(report: &FileReport) -> String {
     if report.error.is_some() {
         return "(could not be loaded)".into();
+    }
+    if report.interrupted {
+        let run = report
+            .steps
+            .iter()
+            .filter(|s| s.skip_reason.as_deref() != Some(crate::engine::INTERRUPTED))
+            .count();
+        return format!(
+            "(interrupted: {run} of {} steps run; {})",
+            report.steps.len(),
+            sonde_core::duration::display(report.time)
+        );
     }
     if report.flaky {
         return format!(

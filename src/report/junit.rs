@@ -60,8 +60,77 @@ pub fn report<'a>(files: impl IntoIterator<Item = &'a FileReport>, summary: &Sum
 
 pub fn write(report: &Report, path: &Path) -> std::io::Result<()> {
     super::write_atomically(path, |out| {
-        report.serialize(out).map_err(std::io::Error::other)
+        let mut out = XmlChars::new(out);
+        report.serialize(&mut out).map_err(std::io::Error::other)?;
+        std::io::Write::flush(&mut out)
     })
+}
+
+/// The report as text, as `write` would write it.
+pub fn to_text(report: &Report) -> std::io::Result<String> {
+    let mut out = XmlChars::new(Vec::new());
+    report.serialize(&mut out).map_err(std::io::Error::other)?;
+    std::io::Write::flush(&mut out)?;
+    String::from_utf8(out.inner).map_err(std::io::Error::other)
+}
+
+/// U+FFFE and U+FFFF are not XML characters, and quick-junit lets them through (it drops the
+/// C0 controls XML forbids; Rust strings hold no lone surrogates): a step name or a body
+/// holding one made the whole report unreadable ("Char 0xFFFE out of allowed range"). They
+/// become U+FFFD as the report is written, in every string, whatever it came from.
+struct XmlChars<W: std::io::Write> {
+    inner: W,
+    /// Bytes that may begin a U+FFFE or U+FFFF whose end has not been written yet.
+    pending: Vec<u8>,
+}
+
+impl<W: std::io::Write> XmlChars<W> {
+    fn new(inner: W) -> XmlChars<W> {
+        XmlChars {
+            inner,
+            pending: Vec::new(),
+        }
+    }
+
+    /// Writes `bytes`, replacing the two non-characters.
+    fn pass(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        let mut start = 0;
+        let mut i = 0;
+        while i + 2 < bytes.len() {
+            if bytes[i] == 0xEF && bytes[i + 1] == 0xBF && matches!(bytes[i + 2], 0xBE | 0xBF) {
+                self.inner.write_all(&bytes[start..i])?;
+                self.inner.write_all("\u{FFFD}".as_bytes())?;
+                i += 3;
+                start = i;
+            } else {
+                i += 1;
+            }
+        }
+        self.inner.write_all(&bytes[start..])
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for XmlChars<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        let pending = std::mem::take(&mut self.pending);
+        // Keep back a trailing `EF` or `EF BF`: the next write may complete it.
+        let keep = match pending.as_slice() {
+            [.., 0xEF, 0xBF] => 2,
+            [.., 0xEF] => 1,
+            _ => 0,
+        };
+        let (ready, rest) = pending.split_at(pending.len() - keep);
+        self.pass(ready)?;
+        self.pending = rest.to_vec();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let pending = std::mem::take(&mut self.pending);
+        self.inner.write_all(&pending)?;
+        self.inner.flush()
+    }
 }
 
 fn suite(file: &FileReport) -> TestSuite {
@@ -256,4 +325,25 @@ pub fn merge(paths: &[std::path::PathBuf]) -> Result<Report, MergeError> {
     }
     merged.set_time(longest);
     Ok(merged)
+}
+
+#[cfg(test)]
+mod xml_chars_tests {
+    use std::io::Write as _;
+
+    #[test]
+    fn non_characters_are_replaced_even_when_split_across_writes() {
+        let text = "a\u{fffe}b\u{ffff}c\u{fffd}d".as_bytes();
+        for split in 0..=text.len() {
+            let mut out = super::XmlChars::new(Vec::new());
+            out.write_all(&text[..split]).unwrap();
+            out.write_all(&text[split..]).unwrap();
+            out.flush().unwrap();
+            assert_eq!(
+                String::from_utf8(out.inner).unwrap(),
+                "a\u{fffd}b\u{fffd}c\u{fffd}d",
+                "split at {split}"
+            );
+        }
+    }
 }

@@ -36,6 +36,9 @@ pub(super) fn file_report(
             .map(|step| step_report(step, loaded, &redactor, detailed))
             .collect(),
         flaky: false,
+        interrupted: record.steps.iter().any(
+            |s| matches!(&s.outcome, StepOutcome::Skipped(why) if why == crate::engine::INTERRUPTED),
+        ),
         attempts: Vec::new(),
     }
 }
@@ -54,6 +57,7 @@ pub(super) fn load_error_report(index: usize, path: &Path, rendered: String) -> 
         time: std::time::Duration::ZERO,
         steps: Vec::new(),
         flaky: false,
+        interrupted: false,
         attempts: Vec::new(),
     }
 }

@@ -268,6 +268,7 @@ mod tests {
                 flaky: false,
             }],
             flaky: false,
+            interrupted: false,
             attempts: vec![],
         }
     }

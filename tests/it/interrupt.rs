@@ -72,6 +72,14 @@ fn ctrl_c_writes_what_finished_and_exits_130() {
     let (status, stdout, stderr) = interrupt_run(dir.path(), "-INT", Duration::from_millis(2500));
     assert_eq!(status, 130, "{stdout}\n{stderr}");
     assert!(stderr.contains("interrupted by SIGINT"), "{stderr}");
+    // The files in flight finished their step and skipped the rest: said, never "✓".
+    assert!(
+        stdout.contains("(interrupted: 1 of 2 steps run;"),
+        "{stdout}"
+    );
+    for line in stdout.lines().filter(|l| l.starts_with('✓')) {
+        assert!(line.contains("(2/2 steps;"), "{line}\n{stdout}");
+    }
     let junit = std::fs::read_to_string(dir.path().join("j.xml")).unwrap();
     let suites = junit.matches("<testsuite ").count();
     assert!((1..20).contains(&suites), "{suites} suites:\n{junit}");

@@ -213,3 +213,32 @@ fn a_body_that_is_not_text_is_summarised_never_dumped() {
     assert!(!xml.contains('\u{fffd}'), "{xml}");
     xmllint(&dir.path().join("junit.xml"));
 }
+
+#[test]
+fn junit_stays_well_formed_whatever_a_name_or_body_holds() {
+    // U+FFFE and U+FFFF in the scenario's and the step's names, a control character, and a
+    // body with the same non-characters and a `\ud800` escape, shown in the failure.
+    let body = "eyJhIjogIlx1ZDgwMCB4IiwgImIiOiAi77--77-_In0=";
+    let hostile = format!(
+        "name: \"hostile \\uFFFE name\"\nsteps:\n  - name: \"step \\uFFFF \\u0001\"\n    request: {{ url: \"{{{{ httpbin }}}}/base64/{body}\" }}\n    expect: {{ body: \"nothing like it\" }}\n"
+    );
+    let dir = project(&[("hostile.yaml", &hostile)]);
+    sonde(["run", ".", "--junit", "junit.xml"])
+        .current_dir(dir.path())
+        .run()
+        .expect_status(1);
+    let xml = std::fs::read_to_string(dir.path().join("junit.xml")).unwrap();
+    assert!(!xml.contains(['\u{fffe}', '\u{ffff}', '\u{1}']), "{xml}");
+    assert!(xml.contains("hostile \u{fffd} name"), "{xml}");
+    xmllint(&dir.path().join("junit.xml"));
+    // What merge-junit reads back, it writes well-formed too.
+    let merged = sonde(["merge-junit", "junit.xml"])
+        .current_dir(dir.path())
+        .run()
+        .expect_status(0);
+    assert!(
+        merged.stdout.contains("hostile \u{fffd} name"),
+        "{}",
+        merged.stdout
+    );
+}
