@@ -76,8 +76,11 @@ pub fn to_text(report: &Report) -> std::io::Result<String> {
 
 /// U+FFFE and U+FFFF are not XML characters, and quick-junit lets them through (it drops the
 /// C0 controls XML forbids; Rust strings hold no lone surrogates): a step name or a body
-/// holding one made the whole report unreadable ("Char 0xFFFE out of allowed range"). They
-/// become U+FFFD as the report is written, in every string, whatever it came from.
+/// holding one made the whole report unreadable ("Char 0xFFFE out of allowed range"). And a
+/// report holding U+FFFD (what undecodable bytes become) is taken for cp1252 by the encoding
+/// sniffer of xunit-viewer, which then crashes. So the three are written as the text
+/// `\uFFFD`, `\uFFFE`, `\uFFFF`, in every string, whatever it came from: the report stays
+/// plain, well-formed UTF-8 and still says what was there.
 struct XmlChars<W: std::io::Write> {
     inner: W,
     /// Bytes that may begin a U+FFFE or U+FFFF whose end has not been written yet.
@@ -92,14 +95,20 @@ impl<W: std::io::Write> XmlChars<W> {
         }
     }
 
-    /// Writes `bytes`, replacing the two non-characters.
+    /// Writes `bytes`, spelling out U+FFFD, U+FFFE and U+FFFF.
     fn pass(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         let mut start = 0;
         let mut i = 0;
         while i + 2 < bytes.len() {
-            if bytes[i] == 0xEF && bytes[i + 1] == 0xBF && matches!(bytes[i + 2], 0xBE | 0xBF) {
+            let escape: Option<&[u8]> = match (bytes[i], bytes[i + 1], bytes[i + 2]) {
+                (0xEF, 0xBF, 0xBD) => Some(b"\\uFFFD"),
+                (0xEF, 0xBF, 0xBE) => Some(b"\\uFFFE"),
+                (0xEF, 0xBF, 0xBF) => Some(b"\\uFFFF"),
+                _ => None,
+            };
+            if let Some(escape) = escape {
                 self.inner.write_all(&bytes[start..i])?;
-                self.inner.write_all("\u{FFFD}".as_bytes())?;
+                self.inner.write_all(escape)?;
                 i += 3;
                 start = i;
             } else {
@@ -332,7 +341,7 @@ mod xml_chars_tests {
     use std::io::Write as _;
 
     #[test]
-    fn non_characters_are_replaced_even_when_split_across_writes() {
+    fn the_three_are_spelled_out_even_when_split_across_writes() {
         let text = "a\u{fffe}b\u{ffff}c\u{fffd}d".as_bytes();
         for split in 0..=text.len() {
             let mut out = super::XmlChars::new(Vec::new());
@@ -341,7 +350,7 @@ mod xml_chars_tests {
             out.flush().unwrap();
             assert_eq!(
                 String::from_utf8(out.inner).unwrap(),
-                "a\u{fffd}b\u{fffd}c\u{fffd}d",
+                r"a\uFFFEb\uFFFFc\uFFFDd",
                 "split at {split}"
             );
         }
