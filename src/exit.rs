@@ -11,6 +11,8 @@ pub enum Exit {
     Failure,
     /// 2: invalid input or usage.
     Invalid,
+    /// 4: no step was selected to run (`--no-tests fail`, the default).
+    NoTests,
     /// 128 + the signal: the run was interrupted (130 for Ctrl-C, 143 for SIGTERM).
     Interrupted(u8),
 }
@@ -21,6 +23,7 @@ impl Exit {
             Exit::Success => 0,
             Exit::Failure => 1,
             Exit::Invalid => 2,
+            Exit::NoTests => 4,
             Exit::Interrupted(status) => status,
         }
     }

@@ -9,7 +9,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "sonde",
     version,
     about = "A declarative HTTP test runner: YAML scenarios and .http files, JUnit and JSON reports",
-    after_help = "Exit status: 0 every step passed, 1 a step failed, 2 invalid input or usage."
+    after_help = "Exit status: 0 every step passed (a flaky file counts as passed), 1 a step \
+                  failed, 2 invalid input or usage, 4 no step was selected to run \
+                  (--no-tests), 130/143 interrupted (SIGINT/SIGTERM)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -124,6 +126,9 @@ pub struct RunArgs {
     /// reported flaky.
     #[arg(long, value_name = "N")]
     pub retries: Option<u32>,
+    /// What a run that selects no step does: fail (exit 4), warn (exit 0), pass.
+    #[arg(long, value_enum, value_name = "WHAT", default_value_t = NoTests::Fail)]
+    pub no_tests: NoTests,
     /// Run part i of n of the files: `--shard 1/3`.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
@@ -166,6 +171,15 @@ pub enum ColorChoice {
 #[derive(Debug, thiserror::Error)]
 #[error("expected NAME=VALUE, got `{0}`")]
 pub struct NotKeyValue(String);
+
+/// `--no-tests`: a typo in a `--tag` or a path must not turn a pipeline green.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum NoTests {
+    #[default]
+    Fail,
+    Warn,
+    Pass,
+}
 
 fn parse_key_value(text: &str) -> Result<(String, String), NotKeyValue> {
     match text.split_once('=') {

@@ -3,7 +3,7 @@
 
 use std::io::IsTerminal;
 
-use super::args::RunArgs;
+use super::args::{NoTests, RunArgs};
 use super::error::{CliError, SizeError};
 use crate::exit::Exit;
 use crate::report::ReportOptions;
@@ -24,7 +24,7 @@ pub(super) fn run(args: &RunArgs) -> Result<Exit, CliError> {
         eprintln!("error: {}: no such file or directory", missing.display());
     }
     let result = run.execute(&interrupt);
-    Ok(outcome(&result, &interrupt))
+    Ok(outcome(&result, &interrupt, args.no_tests))
 }
 
 /// The flags, parsed and checked.
@@ -60,7 +60,24 @@ fn options(args: &RunArgs) -> Result<RunOptions, CliError> {
     })
 }
 
-fn outcome(result: &RunResult, interrupt: &Interrupt) -> Exit {
+/// A run that selected no step, as `--no-tests` says.
+fn no_tests(policy: NoTests) -> Exit {
+    let what = "no step was selected to run (no scenario found, or none that the paths, \
+                --tag, --skip-tag, --filter and --shard select)";
+    match policy {
+        NoTests::Fail => {
+            eprintln!("error: {what}; --no-tests warn or pass accepts an empty run");
+            Exit::NoTests
+        }
+        NoTests::Warn => {
+            eprintln!("warning: {what}");
+            Exit::Success
+        }
+        NoTests::Pass => Exit::Success,
+    }
+}
+
+fn outcome(result: &RunResult, interrupt: &Interrupt, no_tests_policy: NoTests) -> Exit {
     for error in &result.report_errors {
         eprintln!("error: {error}");
     }
@@ -77,6 +94,8 @@ fn outcome(result: &RunResult, interrupt: &Interrupt) -> Exit {
     }
     if !result.report_errors.is_empty() || result.invalid_files > 0 {
         Exit::Invalid
+    } else if result.selected_steps == 0 {
+        no_tests(no_tests_policy)
     } else if summary.failed() {
         Exit::Failure
     } else {

@@ -80,6 +80,8 @@ pub(crate) struct RunResult {
     pub report_errors: Vec<ReportError>,
     /// Files selected for the run.
     pub files: usize,
+    /// Steps the selection took (run, or skipped for a reason of their own), over every file.
+    pub selected_steps: usize,
 }
 
 /// A run decided and ready: its servers run until it is dropped.
@@ -145,6 +147,7 @@ impl Run {
             defined,
             http_env: options.http_env,
             retries: options.retries.or(config.retries).unwrap_or(0),
+            selected_steps: std::sync::atomic::AtomicUsize::new(0),
         };
         Ok(Run {
             files,
@@ -192,6 +195,10 @@ impl Run {
             invalid_files,
             report_errors,
             files: self.files.len(),
+            selected_steps: self
+                .pipeline
+                .selected_steps
+                .load(std::sync::atomic::Ordering::Relaxed),
         }
     }
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 use super::convert::{file_report, load_error_report};
 use super::plan::Selection;
 use crate::engine::{RunContext, run_scenario_async};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::events::{Attempt, FileReport};
 use crate::report::redact::Redactor;
@@ -24,6 +24,8 @@ pub(super) struct FilePipeline {
     pub(super) http_env: Option<String>,
     /// How many times a failed file is run again.
     pub(super) retries: u32,
+    /// Steps the selection took, over every file (`--no-tests`).
+    pub(super) selected_steps: AtomicUsize,
 }
 
 impl FilePipeline {
@@ -36,12 +38,13 @@ impl FilePipeline {
                 return Some(load_error_report(index, path, self.redactor.redact(&text)));
             }
         };
-        if !self
+        let selected = self
             .selection
-            .apply(&mut loaded.scenario, &path.display().to_string())
-        {
+            .apply(&mut loaded.scenario, &path.display().to_string());
+        if selected == 0 {
             return None;
         }
+        self.selected_steps.fetch_add(selected, Ordering::Relaxed);
         // A file is a session: a retry runs it again from its first step, so captures and
         // cookies are what they would be in a first run.
         let mut failed_attempts = Vec::new();

@@ -58,11 +58,11 @@ impl Selection {
         self.tags.is_empty() && self.skip_tags.is_empty() && self.filter.is_none()
     }
 
-    /// Marks the steps left out as skipped, saying why. `false` when nothing of the file
-    /// is selected: the file is then left out of the run and its reports.
-    pub(crate) fn apply(&self, scenario: &mut Scenario, path: &str) -> bool {
+    /// Marks the steps left out as skipped, saying why, and gives how many steps are
+    /// selected. None: the file is then left out of the run and its reports.
+    pub(crate) fn apply(&self, scenario: &mut Scenario, path: &str) -> usize {
         if self.is_everything() {
-            return true;
+            return scenario.steps.len();
         }
         let file_tagged = |tags: &[String]| tags.iter().any(|t| scenario.tags.contains(t));
         let file_matches_filter = self
@@ -70,7 +70,7 @@ impl Selection {
             .as_ref()
             .is_none_or(|f| path.contains(f.as_str()) || scenario.name.contains(f.as_str()));
         if file_tagged(&self.skip_tags) {
-            return false;
+            return 0;
         }
         let mut selected = 0;
         let file_tags = scenario.tags.clone();
@@ -99,7 +99,7 @@ impl Selection {
                 None => selected += 1,
             }
         }
-        selected > 0
+        selected
     }
 }
 
@@ -141,6 +141,7 @@ mod tests {
         let mut s = scenario();
         selection
             .apply(&mut s, "dir/s.yaml")
+            .gt(&0)
             .then(|| s.steps.iter().map(|st| st.skip.is_some()).collect())
     }
 

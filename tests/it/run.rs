@@ -516,3 +516,49 @@ fn deeply_nested_documents_do_not_overflow_the_workers() {
     );
     assert!(!out.stderr.contains("overflow"), "{}", out.stderr);
 }
+
+#[test]
+fn a_run_that_selects_no_step_exits_4_unless_told_otherwise() {
+    let dir = project(&[("a.yaml", PASSING)]);
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    for args in [
+        vec!["run", "empty"],
+        vec!["run", ".", "--filter", "nomatch"],
+        vec!["run", ".", "--tag", "nosuchtag"],
+    ] {
+        let out = sonde(args.clone())
+            .current_dir(dir.path())
+            .run()
+            .expect_status(4);
+        assert!(
+            out.stderr.contains("error: no step was selected to run"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+    let warned = sonde(["run", "empty", "--no-tests", "warn"])
+        .current_dir(dir.path())
+        .run()
+        .expect_status(0);
+    assert!(
+        warned
+            .stderr
+            .contains("warning: no step was selected to run"),
+        "{}",
+        warned.stderr
+    );
+    let passed = sonde(["run", "empty", "--no-tests", "pass"])
+        .current_dir(dir.path())
+        .run()
+        .expect_status(0);
+    assert!(!passed.stderr.contains("no step"), "{}", passed.stderr);
+    // A file whose only step is skipped on purpose was selected: not an empty run.
+    let skipped = project(&[(
+        "s.yaml",
+        "steps:\n  - request: { url: \"{{ httpbin }}/get\" }\n    skip: later\n",
+    )]);
+    sonde(["run", "."])
+        .current_dir(skipped.path())
+        .run()
+        .expect_status(0);
+}
