@@ -23,11 +23,15 @@ pub(crate) enum CliError {
     Merge(#[from] MergeError),
     #[error("cannot write the merged report: {0}")]
     WriteMerged(#[source] std::io::Error),
+    #[cfg(feature = "httpbin")]
     #[error("cannot serve on {address}: {source}")]
     Serve {
         address: String,
         source: std::io::Error,
     },
+    #[cfg_attr(feature = "httpbin", allow(dead_code))]
+    #[error("this sonde was built without the embedded server (the `httpbin` feature)")]
+    NotBuiltIn,
     #[error("no step named `{step}` in {file}")]
     NoSuchStep { step: String, file: String },
     /// Input that does not load: the diagnostics, each rendered compiler-style.

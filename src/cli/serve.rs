@@ -4,6 +4,12 @@ use super::args::ServeArgs;
 use super::error::CliError;
 use crate::exit::Exit;
 
+#[cfg(not(feature = "httpbin"))]
+pub(super) fn serve(_args: &ServeArgs) -> Result<Exit, CliError> {
+    Err(CliError::NotBuiltIn)
+}
+
+#[cfg(feature = "httpbin")]
 pub(super) fn serve(args: &ServeArgs) -> Result<Exit, CliError> {
     sonde_httpbin::serve_foreground(args.host, args.port, |addr| {
         eprintln!(

@@ -10,12 +10,14 @@ use std::time::{Duration, Instant};
 use indexmap::IndexMap;
 
 use sonde_core::config::{Server, ServerKind};
+#[cfg(feature = "httpbin")]
 use sonde_httpbin::ServerHandle;
 
 /// Running servers; their URLs become variables of the same names.
 #[derive(Default)]
 pub(super) struct Servers {
     pub urls: IndexMap<String, String>,
+    #[cfg(feature = "httpbin")]
     builtin: Vec<ServerHandle>,
     children: Vec<Child>,
 }
@@ -25,6 +27,7 @@ impl Drop for Servers {
         for child in &mut self.children {
             stop(child);
         }
+        #[cfg(feature = "httpbin")]
         for handle in self.builtin.drain(..) {
             handle.shutdown();
         }
@@ -42,8 +45,12 @@ pub(crate) struct ServerError {
 /// Why a server did not start.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum NotStarted {
+    #[cfg(feature = "httpbin")]
     #[error("the embedded server did not start: {0}")]
     Builtin(#[source] std::io::Error),
+    #[cfg_attr(feature = "httpbin", allow(dead_code))]
+    #[error("this sonde was built without the embedded server (the `httpbin` feature)")]
+    NotBuiltIn,
     #[error("no free port: {0}")]
     NoFreePort(#[source] std::io::Error),
     #[error("the command is empty")]
@@ -85,17 +92,10 @@ impl Servers {
         for server in servers {
             let name = server.name.value.clone();
             let url = match &server.kind {
-                ServerKind::Builtin => {
-                    let handle = sonde_httpbin::spawn([127, 0, 0, 1].into(), 0).map_err(|e| {
-                        ServerError {
-                            name: name.clone(),
-                            why: NotStarted::Builtin(e),
-                        }
-                    })?;
-                    let url = handle.url();
-                    running.builtin.push(handle);
-                    url
-                }
+                ServerKind::Builtin => running.start_builtin().map_err(|why| ServerError {
+                    name: name.clone(),
+                    why,
+                })?,
                 ServerKind::Command {
                     command,
                     ready,
@@ -114,6 +114,24 @@ impl Servers {
             running.urls.insert(name, url);
         }
         Ok(running)
+    }
+
+    /// The embedded httpbin-compatible server, on a free port of 127.0.0.1.
+    #[cfg(feature = "httpbin")]
+    fn start_builtin(&mut self) -> Result<String, NotStarted> {
+        let handle = sonde_httpbin::spawn([127, 0, 0, 1].into(), 0).map_err(NotStarted::Builtin)?;
+        let url = handle.url();
+        self.builtin.push(handle);
+        Ok(url)
+    }
+
+    #[cfg(not(feature = "httpbin"))]
+    #[allow(
+        clippy::unused_self,
+        reason = "the same signature as with the server built in"
+    )]
+    fn start_builtin(&mut self) -> Result<String, NotStarted> {
+        Err(NotStarted::NotBuiltIn)
     }
 
     fn start_command(
