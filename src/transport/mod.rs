@@ -26,7 +26,7 @@ pub use error::HttpError;
 pub use pool::{ClientPool, ProxyUrls, TransportProfile, Verification};
 pub use record::*;
 pub use request_url::UrlError;
-pub use send::{send, send_async};
+pub use send::send_async;
 pub use session::Session;
 pub use sonde_core::charset::Charset;
 

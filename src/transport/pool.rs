@@ -94,13 +94,4 @@ impl ClientPool {
         profiles.insert(profile.clone());
         Ok(client)
     }
-
-    /// How many distinct profiles the pool has built clients for.
-    pub fn len(&self) -> usize {
-        self.profiles.lock().map_or(0, |p| p.len())
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }

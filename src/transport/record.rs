@@ -108,11 +108,6 @@ pub struct ResponseHead {
 }
 
 impl ResponseHead {
-    /// Like `bool(response)` in python-requests: the status is below 400.
-    pub fn ok(&self) -> bool {
-        self.status < 400
-    }
-
     /// The `name=value` pairs of this response's `Set-Cookie` headers, in order.
     pub fn set_cookies(&self) -> Vec<(String, String)> {
         self.headers
@@ -165,14 +160,6 @@ impl ResponseBody {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
-    }
-
-    /// The bytes, when they are in memory.
-    pub fn bytes(&self) -> Option<&Bytes> {
-        match &self.content {
-            BodyContent::Memory(b) => Some(b),
-            BodyContent::Saved { .. } => None,
-        }
     }
 
     /// The body parsed as JSON.
@@ -241,11 +228,6 @@ pub struct Exchange {
 }
 
 impl Exchange {
-    /// The request as the step described it: the first hop's, or the final one.
-    pub fn first_request(&self) -> &RequestRecord {
-        self.hops.first().map_or(&self.request, |h| &h.request)
-    }
-
     /// Cookies set by every response of the exchange, redirects included, in order.
     pub fn cookies_set(&self) -> Vec<(String, String)> {
         self.hops

@@ -25,19 +25,9 @@ use super::{
     AuthSpec, BodySpec, ClientPool, HttpError, MAX_RETRY_AFTER, PreparedRequest, RetryPolicy,
 };
 
-/// Sends `request` within `session`, following redirects and retrying as its options say.
-///
-/// Blocks the calling thread; must not be called from inside a tokio runtime.
-pub fn send(
-    pool: &ClientPool,
-    session: &mut Session,
-    request: &PreparedRequest,
-) -> Result<Exchange, Box<FailedExchange>> {
-    super::block_on(send_async(pool, session, request)).map_err(|e| failed(&e))?
-}
-
-/// [`send`] for callers already on a single-threaded tokio runtime: the connections it
-/// opens are driven by that runtime, and pooled for the other requests of this thread.
+/// Sends `request` within `session`, following redirects and retrying as its options say,
+/// on the caller's single-threaded tokio runtime: the connections it opens are driven by
+/// that runtime, and pooled for the other requests of this thread.
 pub async fn send_async(
     pool: &ClientPool,
     session: &mut Session,

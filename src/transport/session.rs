@@ -30,17 +30,6 @@ impl Session {
             .collect()
     }
 
-    /// Every cookie in the jar that has not expired: (domain, name, value).
-    pub fn all_cookies(&self) -> Vec<(String, String, String)> {
-        self.jar
-            .iter_unexpired()
-            .map(|c| {
-                let domain = c.domain().unwrap_or_default().to_string();
-                (domain, c.name().to_string(), c.value().to_string())
-            })
-            .collect()
-    }
-
     /// Stores the `Set-Cookie` lines of a response from `url`.
     pub fn store_cookies<'a>(&mut self, url: &Url, set_cookie: impl Iterator<Item = &'a str>) {
         let cookies = set_cookie.filter_map(|line| RawCookie::parse(line.to_owned()).ok());

@@ -82,8 +82,6 @@ pub struct Loaded {
     pub scenario: Scenario,
     /// Assertions that cannot run (`JetBrains` scripts, handlers): reported as skipped.
     pub skipped: Vec<http_file::SkippedAssertion>,
-    /// Steps sent without the session's cookie jar (`# @no-cookie-jar`).
-    pub no_cookie_jar: Vec<usize>,
 }
 
 /// Loads one scenario file, whatever its syntax. `http_env` picks the environment of
@@ -94,7 +92,6 @@ pub fn load(path: &Path, http_env: Option<&str>) -> Result<Loaded, Vec<Diagnosti
         Some(Syntax::Yaml) => yaml::load(&source).map(|scenario| Loaded {
             scenario,
             skipped: Vec::new(),
-            no_cookie_jar: Vec::new(),
         }),
         Some(Syntax::Http) => http_file::load_with_env(&source, http_env).map(|mut h| {
             for &index in &h.no_cookie_jar {
@@ -105,7 +102,6 @@ pub fn load(path: &Path, http_env: Option<&str>) -> Result<Loaded, Vec<Diagnosti
             Loaded {
                 scenario: h.scenario,
                 skipped: h.skipped,
-                no_cookie_jar: h.no_cookie_jar,
             }
         }),
         None => Err(vec![Diagnostic::new(
@@ -114,9 +110,4 @@ pub fn load(path: &Path, http_env: Option<&str>) -> Result<Loaded, Vec<Diagnosti
             "not a scenario file: sonde reads .yaml, .yml, .http and .rest files",
         )]),
     }
-}
-
-/// Loads one scenario file, whatever its syntax, without an environment.
-pub fn load_file(path: &Path) -> Result<Scenario, Vec<Diagnostic>> {
-    load(path, None).map(|l| l.scenario)
 }
