@@ -151,7 +151,7 @@ fn printable(text: &str) -> String {
 }
 
 /// The known word nearest to `word`, when it is near enough to be a likely typo.
-pub fn suggest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn suggest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let word = word.to_lowercase();
     let known: Vec<&str> = known.into_iter().collect();
     // An abbreviation (`int` for `integer`) is as likely as a typo.

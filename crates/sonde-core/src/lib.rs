@@ -5,7 +5,7 @@
 pub mod analysis;
 pub mod cache;
 pub mod charset;
-pub mod diagnostics;
+mod diagnostics;
 pub mod duration;
 pub mod http_file;
 pub mod json_path;
@@ -16,10 +16,10 @@ pub mod panics;
 pub mod printable;
 pub mod reader;
 pub mod schema;
-pub mod source;
+mod source;
 pub mod template;
 pub mod vars;
-pub mod visit;
+mod visit;
 pub mod yaml;
 
 pub use diagnostics::Diagnostic;

@@ -7,7 +7,7 @@ use super::model::{
 };
 
 /// Calls `f` on every text of `value`.
-pub fn value_texts<'a>(value: &'a Value, f: &mut dyn FnMut(&'a Text)) {
+pub(crate) fn value_texts<'a>(value: &'a Value, f: &mut dyn FnMut(&'a Text)) {
     match value {
         Value::String(t) => f(t),
         Value::Array(items) => items.iter().for_each(|v| value_texts(v, f)),
@@ -45,7 +45,7 @@ fn matcher_texts<'a>(matcher: &'a Matcher, f: &mut dyn FnMut(&'a Text)) {
 }
 
 /// The texts of session-like settings.
-pub fn settings_texts<'a>(s: &'a Settings, f: &mut dyn FnMut(&'a Text)) {
+pub(crate) fn settings_texts<'a>(s: &'a Settings, f: &mut dyn FnMut(&'a Text)) {
     if let Some(t) = &s.base_url {
         f(t);
     }
@@ -82,7 +82,7 @@ pub fn settings_texts<'a>(s: &'a Settings, f: &mut dyn FnMut(&'a Text)) {
 }
 
 /// The texts of an auth setting: the credentials.
-pub fn auth_texts<'a>(auth: &'a Auth, f: &mut dyn FnMut(&'a Text)) {
+pub(crate) fn auth_texts<'a>(auth: &'a Auth, f: &mut dyn FnMut(&'a Text)) {
     match auth {
         Auth::Basic { user, password } | Auth::Digest { user, password } => {
             f(user);
@@ -105,7 +105,7 @@ fn headers_texts<'a>(headers: &'a Headers, f: &mut dyn FnMut(&'a Text)) {
 }
 
 /// The texts a step uses before its response arrives: its request.
-pub fn request_texts<'a>(r: &'a Request, f: &mut dyn FnMut(&'a Text)) {
+pub(crate) fn request_texts<'a>(r: &'a Request, f: &mut dyn FnMut(&'a Text)) {
     f(&r.url);
     settings_texts(&r.settings, f);
     if let Some(json) = &r.json {
@@ -140,7 +140,7 @@ pub fn request_texts<'a>(r: &'a Request, f: &mut dyn FnMut(&'a Text)) {
 }
 
 /// The texts of a step's expectations.
-pub fn expect_texts<'a>(e: &'a Expect, f: &mut dyn FnMut(&'a Text)) {
+pub(crate) fn expect_texts<'a>(e: &'a Expect, f: &mut dyn FnMut(&'a Text)) {
     if let Some(status) = &e.status
         && let StatusExpect::Matches(m) = &status.value
     {
