@@ -32,6 +32,13 @@ pub enum Command {
     Curl(CurlArgs),
     /// Merge `JUnit` reports (of shards) into one, written to standard output or `--output`.
     MergeJunit(MergeJunitArgs),
+    /// Print a shell's completion script: `sonde completions bash > /etc/bash_completion.d/sonde`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `sonde man > sonde.1; man ./sonde.1`.
+    Man,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -21,6 +21,8 @@ pub(crate) enum CliError {
     Run(#[from] RunError),
     #[error(transparent)]
     Merge(#[from] MergeError),
+    #[error("cannot write to standard output: {0}")]
+    Stdout(#[source] std::io::Error),
     #[error("cannot write the merged report: {0}")]
     WriteMerged(#[source] std::io::Error),
     #[cfg(feature = "httpbin")]

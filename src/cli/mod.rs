@@ -23,6 +23,8 @@ pub fn main(cli: Cli) -> Exit {
             Ok(Exit::Success)
         }
         Command::Serve(args) => serve::serve(&args),
+        Command::Completions { shell } => completions(shell),
+        Command::Man => man(),
         Command::MergeJunit(args) => merge_junit(&args),
         Command::Curl(args) => curl::curl(&args),
         Command::Run(args) => run::run(&args),
@@ -51,6 +53,32 @@ pub fn stderr_color(choice: ColorChoice) -> bool {
             std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 && std::io::stderr().is_terminal()
         }
+    }
+}
+
+/// The completion script of `shell`, made from the same definitions as `--help`.
+fn completions(shell: clap_complete::Shell) -> Result<Exit, CliError> {
+    let mut script = Vec::new();
+    let mut command = <Cli as clap::CommandFactory>::command();
+    clap_complete::generate(shell, &mut command, "sonde", &mut script);
+    print_bytes(&script)
+}
+
+/// The manual page (roff), made from the same definitions as `--help`.
+fn man() -> Result<Exit, CliError> {
+    let mut page = Vec::new();
+    clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+        .render(&mut page)
+        .map_err(CliError::Stdout)?;
+    print_bytes(&page)
+}
+
+/// Writes to standard output; a reader that stops early (`| head`) is not an error.
+fn print_bytes(bytes: &[u8]) -> Result<Exit, CliError> {
+    match std::io::Write::write_all(&mut std::io::stdout().lock(), bytes) {
+        Ok(()) => Ok(Exit::Success),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Success),
+        Err(e) => Err(CliError::Stdout(e)),
     }
 }
 

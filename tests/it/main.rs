@@ -2,6 +2,7 @@
 //! dependency tree twenty times over: 12 GB of disk for a clean `cargo test`).
 
 mod checks;
+mod completions;
 mod curl;
 mod engine_auth;
 mod engine_captures;
