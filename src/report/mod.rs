@@ -109,9 +109,24 @@ pub fn exchange_text(e: &ExchangeReport) -> String {
         }
         if let Some(preview) = &e.response_body_preview {
             out.push_str(&format!("<\n{preview}\n"));
+        } else if e.response_body_size > 0 {
+            out.push_str(&format!("<\n({})\n", body_summary(e)));
         }
     }
     out
+}
+
+/// A response body that is not shown as text: `102400 bytes, application/octet-stream`.
+pub fn body_summary(e: &ExchangeReport) -> String {
+    let content_type = e
+        .response_headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+        .map(|(_, value)| value.as_str());
+    match content_type {
+        Some(t) => format!("{} bytes, {t}", e.response_body_size),
+        None => format!("{} bytes", e.response_body_size),
+    }
 }
 
 #[cfg(test)]

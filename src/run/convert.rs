@@ -12,7 +12,7 @@ use sonde_core::Loaded;
 const PREVIEW_CHARS: usize = 2000;
 
 /// The report of a file that ran. Passed steps carry their exchange only when `detailed`
-/// (`--verbose`, `--json`): nobody else shows it, and building it costs.
+/// (`--verbose`, `--json`, `--html`): nobody else shows it, and building it costs.
 pub(super) fn file_report(
     index: usize,
     path: &Path,
@@ -169,7 +169,13 @@ fn from_exchange(exchange: &Exchange, r: &Redactor) -> ExchangeReport {
     report.reason = Some(response.head.reason.clone());
     report.response_headers = headers(response.head.headers.iter(), r);
     report.response_body_size = response.body.len();
-    report.response_body_preview = response.body.text.as_deref().map(|text| {
+    // A body that is not text is summarised by the reports (its size and type), never dumped.
+    let text = response
+        .body
+        .text
+        .as_deref()
+        .filter(|text| looks_like_text(text));
+    report.response_body_preview = text.map(|text| {
         let preview: String = text.chars().take(PREVIEW_CHARS).collect();
         let more = text.chars().count().saturating_sub(PREVIEW_CHARS);
         let tail = if more > 0 {
@@ -186,6 +192,22 @@ fn from_exchange(exchange: &Exchange, r: &Redactor) -> ExchangeReport {
         .map(|h| format!("{} {}", h.response.status, r.redact(&h.response.url)))
         .collect();
     report
+}
+
+/// Text, not bytes that happened to decode, judged on the part a report shows: no control
+/// characters but those text holds (tab, line breaks, form feed, escape for colours), and
+/// few characters that were invalid in the charset (U+FFFD; a stray one is still text).
+fn looks_like_text(text: &str) -> bool {
+    let mut chars = 0;
+    let mut invalid = 0;
+    for c in text.chars().take(PREVIEW_CHARS) {
+        if c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}' | '\u{1b}') {
+            return false;
+        }
+        chars += 1;
+        invalid += usize::from(c == '\u{fffd}');
+    }
+    invalid * 32 <= chars
 }
 
 /// Header values redacted; credentials headers keep only their scheme word.
@@ -206,4 +228,20 @@ fn headers<'a>(
         (name.to_string(), value)
     })
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn binary_bodies_are_not_taken_for_text() {
+        use super::looks_like_text;
+        assert!(looks_like_text("{\"a\": 1}\r\n\tok \u{1b}[31mred\u{1b}[0m"));
+        assert!(looks_like_text(&format!(
+            "caf\u{fffd} au lait {}",
+            "x".repeat(40)
+        )));
+        assert!(!looks_like_text("\u{fffd}PNG\r\n\u{1a}\n\0\0\0\rIHDR"));
+        assert!(!looks_like_text("PK\u{3}\u{4}"));
+        assert!(!looks_like_text(&"\u{fffd}".repeat(10)));
+    }
 }
