@@ -129,6 +129,9 @@ pub struct RunArgs {
     /// Write a JSON report.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Write an HTML report: one self-contained page.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Print each request and response (secrets redacted).
     #[arg(long, short = 'v')]
     pub verbose: bool,

@@ -7,11 +7,12 @@
 
 pub(crate) mod console;
 pub(crate) mod curl;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub(crate) mod redact;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::events::{Event, ExchangeReport};
 
@@ -40,6 +41,8 @@ pub struct ReportOptions {
     pub junit: Option<PathBuf>,
     /// `--json F`.
     pub json: Option<PathBuf>,
+    /// `--html F`.
+    pub html: Option<PathBuf>,
 }
 
 /// A report that could not be written.
@@ -65,7 +68,44 @@ pub fn reporters(options: &ReportOptions) -> Vec<Box<dyn Reporter>> {
     if let Some(path) = &options.json {
         reporters.push(Box::new(json::JsonReporter::new(path.clone())));
     }
+    if let Some(path) = &options.html {
+        reporters.push(Box::new(html::HtmlReporter::new(path.clone())));
+    }
     reporters
+}
+
+/// Writes a report to a temporary file beside `path` (`.NAME.PID.tmp`) and renames it into
+/// place, so a reader never sees half a report (SPEC §7); the temporary file is removed if
+/// writing fails.
+pub fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let Some(name) = path.file_name() else {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a file name",
+        ));
+    };
+    let mut temporary = std::ffi::OsString::from(".");
+    temporary.push(name);
+    temporary.push(format!(".{}.tmp", std::process::id()));
+    let temporary = path.with_file_name(temporary);
+    let written = std::fs::File::create(&temporary).and_then(|file| {
+        let mut out = std::io::BufWriter::new(file);
+        write(&mut out)?;
+        std::io::Write::flush(&mut out)
+    });
+    match written.and_then(|()| std::fs::rename(&temporary, path)) {
+        Ok(()) => Ok(()),
+        Err(error) => {
+            let _ = std::fs::remove_file(&temporary);
+            Err(error)
+        }
+    }
 }
 
 /// Text without ANSI escape sequences (reports are not terminals).
