@@ -2,25 +2,52 @@
 // text nodes (textContent), never as markup. Files are drawn a batch at a time as the page
 // is scrolled, the steps of a file when it is opened (failed files are open to begin with).
 // The filter and search are kept in the URL's fragment: #filter=failed&q=login.
+// In the data, a string "~N" (N in base 36) is entry N of DATA.strings, and nulls and empty
+// lists are left out (src/report/html.rs).
 (function () {
   'use strict';
 
+  var t0 = performance.now();
   var holder = document.getElementById('sonde-data');
   var DATA = JSON.parse(holder.textContent);
+  var tParsed = performance.now();
   holder.parentNode.removeChild(holder);
   var files = DATA.files || [];
   var summary = DATA.summary || {};
+  var strings = DATA.strings || [];
+  function R(v) {
+    return typeof v === 'string' && v.charCodeAt(0) === 126 ? strings[parseInt(v.slice(1), 36)] : v;
+  }
+  function resolve(v) {
+    if (typeof v === 'string') return R(v);
+    if (Array.isArray(v)) {
+      for (var n = 0; n < v.length; n++) v[n] = resolve(v[n]);
+    } else if (v !== null && typeof v === 'object') {
+      for (var key in v) v[key] = resolve(v[key]);
+    }
+    return v;
+  }
+  // File k with its strings in place, done the first time it is drawn or searched.
+  function full(k) {
+    var inf = info[k];
+    if (!inf.full) {
+      resolve(files[k]);
+      inf.full = true;
+    }
+    return files[k];
+  }
   var BATCH = 100;
 
   // ---- What each file is, computed once. --------------------------------------------------
 
   function stepStatus(s) {
-    if (s.flaky === true || s.outcome === 'flaky') return 'flaky';
-    return s.outcome;
+    var outcome = R(s.outcome);
+    if (s.flaky === true || outcome === 'flaky') return 'flaky';
+    return outcome;
   }
   function fileFlaky(f) {
     return f.flaky === true || (typeof f.flaky === 'number' && f.flaky > 0) ||
-      f.outcome === 'flaky' || f.status === 'flaky';
+      R(f.outcome) === 'flaky' || R(f.status) === 'flaky';
   }
 
   var info = new Array(files.length);
@@ -40,7 +67,7 @@
     var flaky = fileFlaky(f);
     if ('flaky' in f) flakyKnown = true;
     var status = f.error != null ? 'error' : fl ? 'failed' : flaky ? 'flaky' : sk && !p ? 'skipped' : 'passed';
-    info[i] = { p: p, fl: fl, sk: sk, status: status, flaky: flaky, hay: null, stepHay: null };
+    info[i] = { p: p, fl: fl, sk: sk, status: status, flaky: flaky, hay: null, stepHay: null, full: false };
     if (status === 'error') tally.errors++;
     if (status === 'error' || status === 'failed') tally.failed++;
     if (sk) tally.skipped++;
@@ -137,15 +164,15 @@
   }
   function stepInFilter(s) {
     switch (state.filter) {
-      case 'failed': return s.outcome === 'failed';
-      case 'skipped': return s.outcome === 'skipped';
+      case 'failed': return R(s.outcome) === 'failed';
+      case 'skipped': return R(s.outcome) === 'skipped';
       default: return true;
     }
   }
   function hayOf(k) {
     var inf = info[k];
     if (inf.hay === null) {
-      var f = files[k];
+      var f = full(k);
       inf.hay = (f.name + '\n' + f.path + '\n' + (f.error || '')).toLowerCase();
       inf.stepHay = (f.steps || []).map(function (s) {
         var x = s.exchange;
@@ -346,7 +373,7 @@
   }
 
   function fileEl(v) {
-    var k = v.i, f = files[k], inf = info[k];
+    var k = v.i, f = full(k), inf = info[k];
     var sec = el('section', 'file st-' + inf.status);
     sec.dataset.index = k;
     var row = el('div', 'row');
@@ -377,7 +404,7 @@
   }
 
   function drawFile(body, k, only) {
-    var f = files[k];
+    var f = full(k);
     if (f.error != null) {
       var d = el('div', 'detail');
       var box = add(el('div', 'problem warn'), add(el('header'), 'The file could not be loaded'), el('pre', null, f.error));
@@ -586,4 +613,9 @@
   if (state.filter === 'flaky' && !flakyKnown) state.filter = 'all';
   input.value = state.q;
   refresh();
+  // When the page was ready, for tests and measurements: ms since navigation, and the part
+  // spent reading the data.
+  document.body.dataset.readyMs = String(Math.round(performance.now()));
+  document.body.dataset.parseMs = String(Math.round(tParsed - t0));
+  document.body.dataset.scriptStartMs = String(Math.round(t0));
 })();
