@@ -5,7 +5,7 @@ use std::path::Path;
 use crate::engine::{FailureCause, FileRecord, StepOutcome, StepRecord};
 use crate::events::{AssertionReport, ExchangeReport, FileReport, StepReport, StepStatus};
 use crate::report::redact::{MASK, Redactor};
-use crate::transport::{Exchange, RequestRecord};
+use crate::transport::{Exchange, PartContent, RequestRecord, SentBody};
 use sonde_core::Loaded;
 
 /// How much of a response body a report shows.
@@ -152,6 +152,7 @@ fn request_only(request: &RequestRecord, r: &Redactor) -> ExchangeReport {
         url: r.redact(&request.url),
         request_headers: headers(request.headers.iter(), r),
         request_body_size: request.body.size().unwrap_or(0),
+        request_body_preview: request_preview(&request.body).map(|text| r.redact(&text)),
         status: None,
         reason: None,
         response_headers: Vec::new(),
@@ -175,16 +176,7 @@ fn from_exchange(exchange: &Exchange, r: &Redactor) -> ExchangeReport {
         .text
         .as_deref()
         .filter(|text| looks_like_text(text));
-    report.response_body_preview = text.map(|text| {
-        let preview: String = text.chars().take(PREVIEW_CHARS).collect();
-        let more = text.chars().count().saturating_sub(PREVIEW_CHARS);
-        let tail = if more > 0 {
-            format!("\n… ({more} more characters)")
-        } else {
-            String::new()
-        };
-        r.redact(&format!("{preview}{tail}"))
-    });
+    report.response_body_preview = text.map(|text| r.redact(&preview(text)));
     report.time = exchange.elapsed;
     report.redirects = exchange
         .hops
@@ -192,6 +184,49 @@ fn from_exchange(exchange: &Exchange, r: &Redactor) -> ExchangeReport {
         .map(|h| format!("{} {}", h.response.status, r.redact(&h.response.url)))
         .collect();
     report
+}
+
+/// The first [`PREVIEW_CHARS`] characters of a text, and how many more there are.
+fn preview(text: &str) -> String {
+    let mut chars = text.char_indices();
+    match chars.nth(PREVIEW_CHARS) {
+        None => text.to_owned(),
+        Some((end, _)) => {
+            let more = 1 + chars.count();
+            format!("{}\n… ({more} more characters)", &text[..end])
+        }
+    }
+}
+
+/// What a report shows of a request body (see `ExchangeReport::request_body_preview`).
+fn request_preview(body: &SentBody) -> Option<String> {
+    match body {
+        SentBody::Bytes(bytes) => std::str::from_utf8(bytes)
+            .ok()
+            .filter(|text| looks_like_text(text))
+            .map(preview),
+        SentBody::Multipart(parts) => {
+            let lines: Vec<String> = parts
+                .iter()
+                .map(|part| match &part.content {
+                    PartContent::Text(text) => format!("{}: {text}", part.name),
+                    PartContent::File { path, size } => format!(
+                        "{}: {} ({size} bytes{})",
+                        part.name,
+                        part.filename
+                            .clone()
+                            .unwrap_or_else(|| path.display().to_string()),
+                        part.content_type
+                            .as_deref()
+                            .map(|t| format!(", {t}"))
+                            .unwrap_or_default()
+                    ),
+                })
+                .collect();
+            Some(preview(&lines.join("\n")))
+        }
+        SentBody::Empty | SentBody::File { .. } => None,
+    }
 }
 
 /// Text, not bytes that happened to decode, judged on the part a report shows: no control
@@ -243,5 +278,19 @@ mod tests {
         assert!(!looks_like_text("\u{fffd}PNG\r\n\u{1a}\n\0\0\0\rIHDR"));
         assert!(!looks_like_text("PK\u{3}\u{4}"));
         assert!(!looks_like_text(&"\u{fffd}".repeat(10)));
+    }
+
+    #[test]
+    fn previews_stop_at_their_length_and_say_how_much_more() {
+        use super::{PREVIEW_CHARS, preview};
+        assert_eq!(
+            preview("é".repeat(PREVIEW_CHARS).as_str()),
+            "é".repeat(PREVIEW_CHARS)
+        );
+        let long = "é".repeat(PREVIEW_CHARS + 3);
+        assert_eq!(
+            preview(&long),
+            format!("{}\n… (3 more characters)", "é".repeat(PREVIEW_CHARS))
+        );
     }
 }
