@@ -27,7 +27,7 @@ fn project(config: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
 const PASSING: &str = "name: all good\nsteps:\n  - name: passing step one\n    request: { url: \"{{ httpbin }}/get\" }\n    expect: { status: 200 }\n";
 const FAILING: &str = "name: checkout\nsteps:\n  - name: wrong status\n    request: { url: \"{{ httpbin }}/status/404\" }\n    expect: { status: 200 }\n  - name: never sent\n    request: { url: \"{{ httpbin }}/get\" }\n";
 /// A name, a step name and a body with markup in them, and a secret in the URL and a header.
-const HOSTILE: &str = "name: \"hostile <script>alert('file')</script>\"\nsteps:\n  - name: \"<script>alert('step')</script>\"\n    request:\n      method: POST\n      url: \"{{ httpbin }}/anything/{{ token }}\"\n      headers: { X-Api-Key: \"{{ token }}\" }\n      json: { html: \"<script>alert('body')</script>\" }\n    expect:\n      json:\n        $.json.html: plain\n";
+const HOSTILE: &str = "name: \"hostile <script>alert('file')</script>\"\nsteps:\n  - name: \"<script>alert('step')</script>\"\n    request:\n      method: POST\n      url: \"{{ httpbin }}/anything/{{ token }}\"\n      headers: { X-Api-Key: \"{{ token }}\" }\n      json: { html: \"<script>alert('body')</script>\", key: \"{{ token }}\" }\n    expect:\n      json:\n        $.json.html: plain\n";
 const UNLOADABLE: &str = "steps:\n  - name: typo\n    reqest: { url: \"{{ httpbin }}/get\" }\n";
 const SECRET: &str = "tok-987-secret";
 
@@ -165,6 +165,11 @@ fn markup_in_names_and_bodies_stays_text_and_secrets_never_appear() {
         .as_str()
         .unwrap();
     assert!(body.contains("<script>alert('body')</script>"), "{body}");
+    let sent = hostile["steps"][0]["exchange"]["request_body_preview"]
+        .as_str()
+        .unwrap();
+    assert!(sent.contains("<script>alert('body')</script>"), "{sent}");
+    assert!(sent.contains("\"key\":\"***\""), "{sent}");
     let url = hostile["steps"][0]["exchange"]["url"].as_str().unwrap();
     assert!(url.ends_with("/anything/***"), "{url}");
     assert!(!page.contains(SECRET), "the secret leaked into the page");

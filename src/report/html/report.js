@@ -525,9 +525,14 @@
     add(req, add(el('div', 'start'), el('b', null, x.method), ' ' + x.url));
     if ((x.request_headers || []).length) req.appendChild(headersEl(x.request_headers, 'Headers'));
     var reqType = header(x.request_headers || [], 'content-type');
-    req.appendChild(el('div', 'body-label', x.request_body_size > 0
-      ? 'Body: ' + fmtBytes(x.request_body_size) + (reqType ? ', ' + reqType : '')
-      : 'No body'));
+    if (x.request_body_preview != null) {
+      req.appendChild(el('div', 'body-label', 'Body: ' + fmtBytes(x.request_body_size || 0) + (reqType ? ', ' + reqType : '')));
+      req.appendChild(el('pre', null, prettyBody(x.request_body_preview, reqType)));
+    } else {
+      req.appendChild(el('div', 'body-label', x.request_body_size > 0
+        ? 'Body: ' + fmtBytes(x.request_body_size) + (reqType ? ', ' + reqType : '') + ' (not shown)'
+        : 'No body'));
+    }
     var res = el('div', 'panel');
     var h = add(el('h3'), 'Response');
     if (x.status != null) {
