@@ -526,7 +526,10 @@
     if ((x.request_headers || []).length) req.appendChild(headersEl(x.request_headers, 'Headers'));
     var reqType = header(x.request_headers || [], 'content-type');
     if (x.request_body_preview != null) {
-      req.appendChild(el('div', 'body-label', 'Body: ' + fmtBytes(x.request_body_size || 0) + (reqType ? ', ' + reqType : '')));
+      var about = [];
+      if (x.request_body_size) about.push(fmtBytes(x.request_body_size));
+      if (reqType) about.push(reqType);
+      req.appendChild(el('div', 'body-label', 'Body' + (about.length ? ': ' + about.join(', ') : '')));
       req.appendChild(el('pre', null, prettyBody(x.request_body_preview, reqType)));
     } else {
       req.appendChild(el('div', 'body-label', x.request_body_size > 0
