@@ -25,7 +25,7 @@ fn project(config: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
 }
 
 const PASSING: &str = "name: all good\nsteps:\n  - name: passing step one\n    request: { url: \"{{ httpbin }}/get\" }\n    expect: { status: 200 }\n";
-const FAILING: &str = "name: checkout\nsteps:\n  - name: wrong status\n    request: { url: \"{{ httpbin }}/status/404\" }\n    expect: { status: 200 }\n  - name: never sent\n    request: { url: \"{{ httpbin }}/get\" }\n";
+const FAILING: &str = "name: \"~checkout\"\nsteps:\n  - name: wrong status\n    request: { url: \"{{ httpbin }}/status/404\" }\n    expect: { status: 200 }\n  - name: never sent\n    request: { url: \"{{ httpbin }}/get\" }\n";
 /// A name, a step name and a body with markup in them, and a secret in the URL and a header.
 const HOSTILE: &str = "name: \"hostile <script>alert('file')</script>\"\nsteps:\n  - name: \"<script>alert('step')</script>\"\n    request:\n      method: POST\n      url: \"{{ httpbin }}/anything/{{ token }}\"\n      headers: { X-Api-Key: \"{{ token }}\" }\n      json: { html: \"<script>alert('body')</script>\", key: \"{{ token }}\" }\n    expect:\n      json:\n        $.json.html: plain\n";
 const UNLOADABLE: &str = "steps:\n  - name: typo\n    reqest: { url: \"{{ httpbin }}/get\" }\n";
@@ -96,7 +96,7 @@ fn the_html_report_holds_every_file_step_and_failure() {
         names,
         [
             "all good",
-            "checkout",
+            "~checkout",
             "hostile <script>alert('file')</script>",
             "d-broken"
         ]
@@ -251,7 +251,7 @@ fn headless(chromium: &Path, profile: &Path, args: &[&str], url: &str) -> String
 }
 
 #[test]
-fn a_real_browser_draws_the_report_and_its_filter_hides_what_passed() {
+fn a_real_browser_draws_the_report_and_its_filter_and_search_hide_the_rest() {
     let Some(chromium) = chromium() else {
         eprintln!("skipped: no chromium on this machine (apt-get install chromium)");
         return;
@@ -273,7 +273,8 @@ fn a_real_browser_draws_the_report_and_its_filter_hides_what_passed() {
     );
     for shown in [
         "<span class=\"fname\">all good</span>",
-        "<span class=\"fname\">checkout</span>",
+        // A text that starts like a reference to the string table is still itself.
+        "<span class=\"fname\">~checkout</span>",
         "<span class=\"sname\">wrong status</span>",
         "<span class=\"sname\">never sent</span>",
         "<span class=\"fname\">d-broken</span>",
@@ -304,6 +305,23 @@ fn a_real_browser_draws_the_report_and_its_filter_hides_what_passed() {
         assert!(
             !failed.contains(hidden),
             "{hidden} is drawn under #filter=failed"
+        );
+    }
+
+    let searched = headless(
+        &chromium,
+        profile.path(),
+        &["--dump-dom"],
+        &format!("{url}#q=NEVER"),
+    );
+    assert!(searched.contains("<span class=\"sname\">never sent</span>"));
+    for hidden in [
+        "<span class=\"fname\">all good</span>",
+        "<span class=\"sname\">wrong status</span>",
+    ] {
+        assert!(
+            !searched.contains(hidden),
+            "{hidden} is drawn under #q=NEVER"
         );
     }
 

@@ -18,6 +18,7 @@
   function R(v) {
     return typeof v === 'string' && v.charCodeAt(0) === 126 ? strings[parseInt(v.slice(1), 36)] : v;
   }
+  var resolveString = R;
   function resolve(v) {
     if (typeof v === 'string') return R(v);
     if (Array.isArray(v)) {
@@ -172,11 +173,13 @@
   function hayOf(k) {
     var inf = info[k];
     if (inf.hay === null) {
-      var f = full(k);
-      inf.hay = (f.name + '\n' + f.path + '\n' + (f.error || '')).toLowerCase();
+      var f = files[k];
+      // A file already drawn has its strings in place (and a text may start with "~").
+      var R = inf.full ? function (v) { return v; } : resolveString;
+      inf.hay = (R(f.name) + '\n' + R(f.path) + '\n' + (R(f.error) || '')).toLowerCase();
       inf.stepHay = (f.steps || []).map(function (s) {
         var x = s.exchange;
-        return (s.name + (x ? '\n' + x.method + ' ' + x.url : '')).toLowerCase();
+        return (R(s.name) + (x ? '\n' + R(x.method) + ' ' + R(x.url) : '')).toLowerCase();
       });
     }
     return inf;
