@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(
     name = "sonde",
     version,
-    about = "A declarative HTTP test runner: YAML scenarios and .http files, JUnit and JSON reports",
+    about = "A declarative HTTP test runner: YAML scenarios and .http files, JUnit, JSON and HTML reports",
     after_help = "Exit status: 0 every step passed, 1 a step failed, 2 invalid input or usage."
 )]
 pub struct Cli {
