@@ -168,6 +168,10 @@ pub struct ExchangeReport {
     pub url: String,
     pub request_headers: Vec<(String, String)>,
     pub request_body_size: u64,
+    /// The start of the request body, as text: JSON, form and raw bodies, or the parts of a
+    /// multipart body, one a line; `None` for no body, a file streamed from disk, or bytes
+    /// that are not text.
+    pub request_body_preview: Option<String>,
     pub status: Option<u16>,
     pub reason: Option<String>,
     pub response_headers: Vec<(String, String)>,

@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(
     name = "sonde",
     version,
-    about = "A declarative HTTP test runner: YAML scenarios and .http files, JUnit and JSON reports",
+    about = "A declarative HTTP test runner: YAML scenarios and .http files, JUnit, JSON and HTML reports",
     after_help = "Exit status: 0 every step passed (a flaky file counts as passed), 1 a step \
                   failed, 2 invalid input or usage, 4 no step was selected to run \
                   (--no-tests), 130/143 interrupted (SIGINT/SIGTERM)."
@@ -145,6 +145,9 @@ pub struct RunArgs {
     /// Write a JSON report.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Write an HTML report: one self-contained page.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Print each request and response (secrets redacted).
     #[arg(long, short = 'v')]
     pub verbose: bool,

@@ -56,6 +56,7 @@ fn options(args: &RunArgs) -> Result<RunOptions, CliError> {
             progress,
             junit: args.junit.clone(),
             json: args.json.clone(),
+            html: args.html.clone(),
         },
     })
 }

@@ -7,11 +7,12 @@
 
 pub(crate) mod console;
 pub(crate) mod curl;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub(crate) mod redact;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::events::{Event, ExchangeReport};
 
@@ -40,6 +41,8 @@ pub struct ReportOptions {
     pub junit: Option<PathBuf>,
     /// `--json F`.
     pub json: Option<PathBuf>,
+    /// `--html F`.
+    pub html: Option<PathBuf>,
 }
 
 /// A report that could not be written.
@@ -50,33 +53,6 @@ pub struct ReportError {
     pub path: PathBuf,
     #[source]
     pub source: std::io::Error,
-}
-
-/// Writes a report file whole or not at all: into a temporary file beside `path`, renamed
-/// into place once complete, so a reader (a CI step, a browser) never sees half a report.
-pub(crate) fn write_atomically(
-    path: &std::path::Path,
-    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let written = std::fs::File::create(&temporary).and_then(|file| {
-        let mut out = std::io::BufWriter::new(file);
-        write(&mut out)?;
-        std::io::Write::flush(&mut out)
-    });
-    match written.and_then(|()| std::fs::rename(&temporary, path)) {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            let _ = std::fs::remove_file(&temporary);
-            Err(e)
-        }
-    }
 }
 
 /// The reporters the options ask for: the console always, then each file report.
@@ -92,7 +68,44 @@ pub fn reporters(options: &ReportOptions) -> Vec<Box<dyn Reporter>> {
     if let Some(path) = &options.json {
         reporters.push(Box::new(json::JsonReporter::new(path.clone())));
     }
+    if let Some(path) = &options.html {
+        reporters.push(Box::new(html::HtmlReporter::new(path.clone())));
+    }
     reporters
+}
+
+/// Writes a report to a temporary file beside `path` (`.NAME.PID.tmp`) and renames it into
+/// place, so a reader never sees half a report (SPEC §7); the temporary file is removed if
+/// writing fails.
+pub(crate) fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let Some(name) = path.file_name() else {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a file name",
+        ));
+    };
+    let mut temporary = std::ffi::OsString::from(".");
+    temporary.push(name);
+    temporary.push(format!(".{}.tmp", std::process::id()));
+    let temporary = path.with_file_name(temporary);
+    let written = std::fs::File::create(&temporary).and_then(|file| {
+        let mut out = std::io::BufWriter::new(file);
+        write(&mut out)?;
+        std::io::Write::flush(&mut out)
+    });
+    match written.and_then(|()| std::fs::rename(&temporary, path)) {
+        Ok(()) => Ok(()),
+        Err(error) => {
+            let _ = std::fs::remove_file(&temporary);
+            Err(error)
+        }
+    }
 }
 
 /// Text without ANSI escape sequences (reports are not terminals).
@@ -136,9 +149,24 @@ pub fn exchange_text(e: &ExchangeReport) -> String {
         }
         if let Some(preview) = &e.response_body_preview {
             out.push_str(&format!("<\n{preview}\n"));
+        } else if e.response_body_size > 0 {
+            out.push_str(&format!("<\n({})\n", body_summary(e)));
         }
     }
     out
+}
+
+/// A response body that is not shown as text: `102400 bytes, application/octet-stream`.
+pub fn body_summary(e: &ExchangeReport) -> String {
+    let content_type = e
+        .response_headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+        .map(|(_, value)| value.as_str());
+    match content_type {
+        Some(t) => format!("{} bytes, {t}", e.response_body_size),
+        None => format!("{} bytes", e.response_body_size),
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,9 @@
 /// Replaces every known secret in a text.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Redactor {
-    /// Longest first, so that a secret containing another is replaced whole.
+    /// Each secret as written and as it appears encoded: percent-encoded in URLs and forms,
+    /// escaped in JSON strings (quotes, backslashes, control characters). Longest first, so
+    /// that a secret containing another is replaced whole.
     secrets: Vec<String>,
 }
 
@@ -18,8 +20,20 @@ impl Redactor {
 
     pub(crate) fn extend(&mut self, secrets: impl IntoIterator<Item = String>) {
         for s in secrets {
-            if !s.is_empty() && !self.secrets.contains(&s) {
-                self.secrets.push(s);
+            if s.is_empty() {
+                continue;
+            }
+            let encoded: String = form_urlencoded::byte_serialize(s.as_bytes()).collect();
+            let quoted = serde_json::to_string(&s).unwrap_or_default();
+            let escaped = quoted
+                .strip_prefix('"')
+                .and_then(|q| q.strip_suffix('"'))
+                .unwrap_or_default()
+                .to_owned();
+            for form in [s, encoded, escaped] {
+                if !form.is_empty() && !self.secrets.contains(&form) {
+                    self.secrets.push(form);
+                }
             }
         }
         self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
@@ -30,11 +44,6 @@ impl Redactor {
         for secret in &self.secrets {
             if out.contains(secret.as_str()) {
                 out = out.replace(secret.as_str(), MASK);
-            }
-            // URLs carry secrets percent-encoded.
-            let encoded: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
-            if encoded != *secret && out.contains(&encoded) {
-                out = out.replace(&encoded, MASK);
             }
         }
         out
@@ -54,5 +63,7 @@ mod tests {
         ]);
         assert_eq!(r.redact("x abcdef y abc"), "x *** y ***");
         assert_eq!(r.redact("?pw=p%40ss+word"), "?pw=***");
+        let quoted = Redactor::new(["a\"b\\c".to_string()]);
+        assert_eq!(quoted.redact(r#"{"pw": "a\"b\\c"}"#), r#"{"pw": "***"}"#);
     }
 }

@@ -5,14 +5,14 @@ use std::path::Path;
 use crate::engine::{FailureCause, FileRecord, StepOutcome, StepRecord};
 use crate::events::{AssertionReport, ExchangeReport, FileReport, StepReport, StepStatus};
 use crate::report::redact::{MASK, Redactor};
-use crate::transport::{Exchange, RequestRecord};
+use crate::transport::{Exchange, PartContent, RequestRecord, SentBody};
 use sonde_core::Loaded;
 
 /// How much of a response body a report shows.
 const PREVIEW_CHARS: usize = 2000;
 
 /// The report of a file that ran. Passed steps carry their exchange only when `detailed`
-/// (`--verbose`, `--json`): nobody else shows it, and building it costs.
+/// (`--verbose`, `--json`, `--html`): nobody else shows it, and building it costs.
 pub(super) fn file_report(
     index: usize,
     path: &Path,
@@ -161,6 +161,7 @@ fn request_only(request: &RequestRecord, r: &Redactor) -> ExchangeReport {
         url: r.redact(&request.url),
         request_headers: headers(request.headers.iter(), r),
         request_body_size: request.body.size().unwrap_or(0),
+        request_body_preview: request_preview(&request.body).map(|text| r.redact(&text)),
         status: None,
         reason: None,
         response_headers: Vec::new(),
@@ -178,26 +179,16 @@ fn from_exchange(exchange: &Exchange, r: &Redactor) -> ExchangeReport {
     report.reason = Some(response.head.reason.clone());
     report.response_headers = headers(response.head.headers.iter(), r);
     report.response_body_size = response.body.len();
+    // A body that is not text is summarised by the reports (its size and type), never dumped:
+    // bytes shown as text break terminals and reports (xunit-viewer gave up on a JUnit file
+    // holding a `/bytes` body).
     let content_type = response.head.headers.get("content-type");
-    report.response_body_preview = response.body.text.as_deref().map(|text| {
-        if is_binary(text, response.body.malformed_text, content_type) {
-            // Bytes shown as text break terminals and reports (xunit-viewer gave up on a
-            // JUnit file holding a `/bytes` body): say what they are instead.
-            return format!(
-                "{} bytes, {}",
-                response.body.len(),
-                content_type.unwrap_or("no content-type")
-            );
-        }
-        let preview: String = text.chars().take(PREVIEW_CHARS).collect();
-        let more = text.chars().count().saturating_sub(PREVIEW_CHARS);
-        let tail = if more > 0 {
-            format!("\n… ({more} more characters)")
-        } else {
-            String::new()
-        };
-        r.redact(&format!("{preview}{tail}"))
-    });
+    let text = response
+        .body
+        .text
+        .as_deref()
+        .filter(|text| !binary_type(content_type) && looks_like_text(text));
+    report.response_body_preview = text.map(|text| r.redact(&preview(text)));
     report.time = exchange.elapsed;
     report.redirects = exchange
         .hops
@@ -207,16 +198,15 @@ fn from_exchange(exchange: &Exchange, r: &Redactor) -> ExchangeReport {
     report
 }
 
-/// Whether a body is data rather than text: its type says so, some bytes were not text in
-/// its charset, or it holds NUL characters, which no text has.
-fn is_binary(text: &str, malformed: bool, content_type: Option<&str>) -> bool {
+/// Whether a content type says the body is data rather than text.
+fn binary_type(content_type: Option<&str>) -> bool {
     let mime = content_type
         .and_then(|t| t.split(';').next())
         .map(|t| t.trim().to_ascii_lowercase())
         .unwrap_or_default();
-    let binary_type = ["image/", "audio/", "video/", "font/"]
+    ["image/", "audio/", "video/", "font/"]
         .iter()
-        .any(|family| mime.starts_with(family))
+        .any(|family| mime.starts_with(family) && !mime.contains("svg"))
         || [
             "application/octet-stream",
             "application/pdf",
@@ -225,9 +215,66 @@ fn is_binary(text: &str, malformed: bool, content_type: Option<&str>) -> bool {
             "application/x-protobuf",
             "application/wasm",
         ]
-        .contains(&mime.as_str());
-    let nul = text.chars().take(PREVIEW_CHARS).any(|c| c == '\0');
-    binary_type || malformed || nul
+        .contains(&mime.as_str())
+}
+
+/// The first [`PREVIEW_CHARS`] characters of a text, and how many more there are.
+fn preview(text: &str) -> String {
+    let mut chars = text.char_indices();
+    match chars.nth(PREVIEW_CHARS) {
+        None => text.to_owned(),
+        Some((end, _)) => {
+            let more = 1 + chars.count();
+            format!("{}\n… ({more} more characters)", &text[..end])
+        }
+    }
+}
+
+/// What a report shows of a request body (see `ExchangeReport::request_body_preview`).
+fn request_preview(body: &SentBody) -> Option<String> {
+    match body {
+        SentBody::Bytes(bytes) => std::str::from_utf8(bytes)
+            .ok()
+            .filter(|text| looks_like_text(text))
+            .map(preview),
+        SentBody::Multipart(parts) => {
+            let lines: Vec<String> = parts
+                .iter()
+                .map(|part| match &part.content {
+                    PartContent::Text(text) => format!("{}: {text}", part.name),
+                    PartContent::File { path, size } => format!(
+                        "{}: {} ({size} bytes{})",
+                        part.name,
+                        part.filename
+                            .clone()
+                            .unwrap_or_else(|| path.display().to_string()),
+                        part.content_type
+                            .as_deref()
+                            .map(|t| format!(", {t}"))
+                            .unwrap_or_default()
+                    ),
+                })
+                .collect();
+            Some(preview(&lines.join("\n")))
+        }
+        SentBody::Empty | SentBody::File { .. } => None,
+    }
+}
+
+/// Text, not bytes that happened to decode, judged on the part a report shows: no control
+/// characters but those text holds (tab, line breaks, form feed, escape for colours), and
+/// few characters that were invalid in the charset (U+FFFD; a stray one is still text).
+fn looks_like_text(text: &str) -> bool {
+    let mut chars = 0;
+    let mut invalid = 0;
+    for c in text.chars().take(PREVIEW_CHARS) {
+        if c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}' | '\u{1b}') {
+            return false;
+        }
+        chars += 1;
+        invalid += usize::from(c == '\u{fffd}');
+    }
+    invalid * 32 <= chars
 }
 
 /// Header values redacted; credentials headers keep only their scheme word.
@@ -248,4 +295,34 @@ fn headers<'a>(
         (name.to_string(), value)
     })
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn binary_bodies_are_not_taken_for_text() {
+        use super::looks_like_text;
+        assert!(looks_like_text("{\"a\": 1}\r\n\tok \u{1b}[31mred\u{1b}[0m"));
+        assert!(looks_like_text(&format!(
+            "caf\u{fffd} au lait {}",
+            "x".repeat(40)
+        )));
+        assert!(!looks_like_text("\u{fffd}PNG\r\n\u{1a}\n\0\0\0\rIHDR"));
+        assert!(!looks_like_text("PK\u{3}\u{4}"));
+        assert!(!looks_like_text(&"\u{fffd}".repeat(10)));
+    }
+
+    #[test]
+    fn previews_stop_at_their_length_and_say_how_much_more() {
+        use super::{PREVIEW_CHARS, preview};
+        assert_eq!(
+            preview("é".repeat(PREVIEW_CHARS).as_str()),
+            "é".repeat(PREVIEW_CHARS)
+        );
+        let long = "é".repeat(PREVIEW_CHARS + 3);
+        assert_eq!(
+            preview(&long),
+            format!("{}\n… (3 more characters)", "é".repeat(PREVIEW_CHARS))
+        );
+    }
 }

@@ -124,6 +124,7 @@ impl Run {
         let mut reports = options.reports;
         reports.junit = reports.junit.or(config.reports.junit.clone());
         reports.json = reports.json.or(config.reports.json.clone());
+        reports.html = reports.html.or(config.reports.html.clone());
         let defined: BTreeSet<String> = run_vars
             .names()
             .chain(config.defined_names())
@@ -143,7 +144,7 @@ impl Run {
             redactor: Redactor::new(secrets),
             selection: options.selection,
             // Reports of passed steps carry their exchange only when a reporter shows it.
-            detailed: reports.verbose || reports.json.is_some(),
+            detailed: reports.verbose || reports.json.is_some() || reports.html.is_some(),
             defined,
             http_env: options.http_env,
             retries: options.retries.or(config.retries).unwrap_or(0),

@@ -17,7 +17,7 @@ pub(super) struct FilePipeline {
     pub(super) context: RunContext,
     pub(super) redactor: Redactor,
     pub(super) selection: Selection,
-    /// Reports of passed steps carry their exchange (`--verbose`, `--json`).
+    /// Reports of passed steps carry their exchange (`--verbose`, `--json`, `--html`).
     pub(super) detailed: bool,
     /// What the run defines for templates: `--var`s, config vars, server names.
     pub(super) defined: BTreeSet<String>,

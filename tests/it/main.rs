@@ -12,6 +12,7 @@ mod engine_templates;
 mod engine_tls;
 mod engine_transport;
 mod faults;
+mod html;
 mod http_file;
 mod interrupt;
 mod layers;

@@ -30,6 +30,7 @@ pub struct Config {
 pub struct Reports {
     pub junit: Option<PathBuf>,
     pub json: Option<PathBuf>,
+    pub html: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -114,7 +115,7 @@ fn read_config(r: &mut Reader, root: &Node) -> Option<Config> {
             .map(|n| n as u32);
     }
     if let Some(n) = f.get("reports") {
-        let rf = r.fields(n, "reports", &["junit", "json"])?;
+        let rf = r.fields(n, "reports", &["junit", "json", "html"])?;
         let path = |r: &mut Reader, key: &str| {
             rf.get(key)
                 .and_then(|n| r.string(n, "a file path"))
@@ -123,6 +124,7 @@ fn read_config(r: &mut Reader, root: &Node) -> Option<Config> {
         config.reports = Reports {
             junit: path(r, "junit"),
             json: path(r, "json"),
+            html: path(r, "html"),
         };
     }
     if let Some(n) = f.get("servers") {
