@@ -339,3 +339,38 @@ fn a_real_browser_draws_the_report_and_its_filter_and_search_hide_the_rest() {
     assert!(png.len() > 1000, "a screenshot of {} bytes", png.len());
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
 }
+
+#[test]
+fn a_flaky_file_is_open_with_its_failed_attempts_in_a_real_browser() {
+    let Some(chromium) = chromium() else {
+        eprintln!("skipped: no chromium on this machine (apt-get install chromium)");
+        return;
+    };
+    // Fails the first time (the file it compares with is written by its second step).
+    let flaky = r#"name: flaky login
+steps:
+  - name: compare with the saved body
+    continue_on_failure: true
+    request: { url: "{{ httpbin }}/base64/SGVsbG8=" }
+    expect: { bytes: { equals_file: marker.txt } }
+  - name: save the body
+    request: { url: "{{ httpbin }}/base64/SGVsbG8=", save_body: marker.txt }
+"#;
+    let dir = project("", &[("flaky.yaml", flaky)]);
+    sonde(["run", ".", "--retries", "1", "--html", "report.html"])
+        .current_dir(dir.path())
+        .run()
+        .expect_status(0);
+    let url = format!(
+        "file://{}#filter=flaky",
+        dir.path().join("report.html").display()
+    );
+    let profile = tempfile::tempdir().unwrap();
+    let page = headless(&chromium, profile.path(), &["--dump-dom"], &url);
+    assert!(
+        page.contains("<span class=\"fname\">flaky login</span>"),
+        "{page}"
+    );
+    assert!(page.contains("Attempt 1 failed ("), "{page}");
+    assert!(page.contains("✗ compare with the saved body :3"), "{page}");
+}

@@ -336,7 +336,7 @@
     if (v.i in fileOpen) return fileOpen[v.i];
     if (openAll !== null) return openAll;
     var st = info[v.i].status;
-    return st === 'failed' || st === 'error' || v.byQuery;
+    return st === 'failed' || st === 'error' || st === 'flaky' || v.byQuery;
   }
   function isStepOpen(k, j, s) {
     var key = k + ':' + j;
@@ -417,6 +417,19 @@
     }
     (f.warnings || []).forEach(function (w) {
       body.appendChild(add(el('div', 'detail'), el('div', 'note', '⚠ ' + w)));
+    });
+    // --retries: the attempts that failed before the last one, each with its failed steps.
+    (f.attempts || []).forEach(function (a) {
+      var box = add(el('div', 'problem warn'),
+        add(el('header'), 'Attempt ' + a.number + ' failed (' + fmtTime(a.time) + ')'));
+      (a.steps || []).filter(function (s) { return s.outcome === 'failed'; }).forEach(function (s) {
+        var first = s.errors && s.errors.length ? s.errors[0]
+          : s.assertions && s.assertions.length
+            ? s.assertions[0].assertion + ': expected ' + s.assertions[0].expected + ', got ' + s.assertions[0].actual
+            : 'failed';
+        box.appendChild(el('pre', null, '✗ ' + s.name + ' :' + s.line + '\n  ' + first));
+      });
+      body.appendChild(add(el('div', 'detail'), box));
     });
     var steps = f.steps || [];
     var idx = only || steps.map(function (_, j) { return j; }).filter(function (j) { return stepInFilter(steps[j]); });
