@@ -44,6 +44,11 @@ fn quiet_panics() {
             .map(std::string::ToString::to_string)
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_default();
+        // `sonde curl … | head`: the reader closed standard output. That ends the command
+        // quietly (exit 0), as a closed pipe ends ripgrep or cat, not as an internal error.
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
         let place = info
             .location()
             .map(|l| format!(" ({}:{})", l.file(), l.line()))

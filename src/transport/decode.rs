@@ -97,10 +97,16 @@ impl BodyReader {
     ) -> Result<BodyReader, HttpError> {
         let (target, limit) = match save_to {
             Some(path) => {
-                let file = File::create(path).map_err(|e| HttpError::WriteFile {
-                    path: path.display().to_string(),
-                    reason: e.to_string(),
-                })?;
+                // `save_body: downloads/today/x.bin` creates its folders (SPEC §2.1).
+                let file = path
+                    .parent()
+                    .filter(|dir| !dir.as_os_str().is_empty())
+                    .map_or(Ok(()), std::fs::create_dir_all)
+                    .and_then(|()| File::create(path))
+                    .map_err(|e| HttpError::WriteFile {
+                        path: path.display().to_string(),
+                        reason: e.to_string(),
+                    })?;
                 (
                     Target::File {
                         file: BufWriter::new(file),

@@ -91,3 +91,20 @@ fn an_unknown_step_name_is_an_error() {
         out.stderr
     );
 }
+
+#[test]
+fn a_reader_that_closes_the_pipe_ends_the_command_quietly() {
+    // `sonde curl FILE | head -0`: standard output is closed before anything is written.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sonde"))
+        .args(["curl", "examples/04-bodies.yaml"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("internal error"), "{stderr}");
+}

@@ -332,6 +332,20 @@ fn save_body_streams_to_disk_past_the_memory_limit() {
 }
 
 #[test]
+fn save_body_creates_the_folders_of_its_path() {
+    let s = server();
+    let dir = tempfile::tempdir().unwrap();
+    scenario(
+        "steps:\n  - request: { url: \"{{ httpbin }}/bytes/64\", save_body: downloads/today/x.bin }\n",
+    )
+    .against(&s)
+    .in_dir(dir.path())
+    .passes();
+    let saved = dir.path().join("downloads/today/x.bin");
+    assert_eq!(std::fs::metadata(saved).unwrap().len(), 64);
+}
+
+#[test]
 fn a_proxy_forwards_requests_with_proxy_authorization() {
     let s = server();
     let proxy = ForwardProxy::start();
