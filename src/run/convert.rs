@@ -2,8 +2,12 @@
 
 use std::path::Path;
 
+use crate::check::{Failure, Pass, Values};
 use crate::engine::{FailureCause, FileRecord, StepOutcome, StepRecord};
-use crate::events::{AssertionReport, ExchangeReport, FileReport, StepReport, StepStatus};
+use crate::events::{
+    AssertionReport, ExchangeReport, FailureWords, FileReport, StepReport, StepStatus,
+};
+use crate::report::DIFF_INDENT;
 use crate::report::redact::{MASK, Redactor};
 use crate::transport::{Exchange, RequestRecord};
 use sonde_core::Loaded;
@@ -90,22 +94,23 @@ fn step_report(step: &StepRecord, loaded: &Loaded, r: &Redactor, detailed: bool)
     };
     let mut errors = Vec::new();
     let mut assertions = Vec::new();
+    // The passes (recorded for `--json`) go back between the failures in the order the
+    // assertions were judged.
+    let mut passes = step.passes.iter().peekable();
+    let mut failed_checks = 0;
     for failure in failures {
         match &failure.cause {
-            FailureCause::Check(a) => assertions.push(AssertionReport {
-                assertion: r.redact(&a.assertion),
-                line: a.span.line,
-                expected: r.redact(&a.expected),
-                actual: r.redact(&a.actual),
-                diff: a
-                    .diff
-                    .as_ref()
-                    .map(|d| r.redact(&d.render("      ", false))),
-                diff_colored: a.diff.as_ref().map(|d| r.redact(&d.render("      ", true))),
-            }),
+            FailureCause::Check(a) => {
+                while let Some(pass) = passes.next_if(|p| p.failures_before <= failed_checks) {
+                    assertions.push(passed(pass, r));
+                }
+                assertions.push(failed(a, &failure.message(), r));
+                failed_checks += 1;
+            }
             _ => errors.push(r.redact(&failure.message())),
         }
     }
+    assertions.extend(passes.map(|pass| passed(pass, r)));
     let warnings = loaded
         .skipped
         .iter()
@@ -137,6 +142,53 @@ fn step_report(step: &StepRecord, loaded: &Loaded, r: &Redactor, detailed: bool)
             .then(|| exchange_report(step, r))
             .flatten(),
         flaky: false,
+    }
+}
+
+fn failed(a: &Failure, message: &str, r: &Redactor) -> AssertionReport {
+    // Without a report that records them, the words stand for the values.
+    let (expected, actual) = match &a.values {
+        Some(Values { expected, actual }) => (
+            r.redact_json(expected),
+            actual.as_ref().map(|v| r.redact_json(v)),
+        ),
+        None => (
+            serde_json::Value::String(r.redact(&a.expected)),
+            Some(serde_json::Value::String(r.redact(&a.actual))),
+        ),
+    };
+    AssertionReport {
+        assertion: r.redact(&a.assertion),
+        line: a.span.line,
+        passed: false,
+        expected,
+        actual,
+        message: Some(r.redact(message)),
+        diff: a
+            .diff
+            .as_ref()
+            .map(|d| d.plain_lines().iter().map(|line| r.redact(line)).collect()),
+        words: Some(FailureWords {
+            expected: r.redact(&a.expected),
+            actual: r.redact(&a.actual),
+            diff_colored: a
+                .diff
+                .as_ref()
+                .map(|d| r.redact(&d.render(DIFF_INDENT, true))),
+        }),
+    }
+}
+
+fn passed(pass: &Pass, r: &Redactor) -> AssertionReport {
+    AssertionReport {
+        assertion: r.redact(&pass.assertion),
+        line: pass.span.line,
+        passed: true,
+        expected: r.redact_json(&pass.values.expected),
+        actual: pass.values.actual.as_ref().map(|v| r.redact_json(v)),
+        message: None,
+        diff: None,
+        words: None,
     }
 }
 

@@ -13,6 +13,7 @@ mod engine_transport;
 mod faults;
 mod http_file;
 mod interrupt;
+mod json_report;
 mod layers;
 mod malformed;
 mod model;
