@@ -42,6 +42,9 @@ pub struct FileReport {
     pub name: String,
     /// Set when the file could not be loaded: the diagnostics, as printed.
     pub error: Option<String>,
+    /// Why the file could not be loaded, as data: one entry a problem, with its place (the
+    /// same problems as `error`). Empty when it loaded.
+    pub diagnostics: Vec<DiagnosticReport>,
     /// Things the user should know that are not failures (TLS verification turned off).
     pub warnings: Vec<String>,
     #[serde(serialize_with = "seconds")]
@@ -219,6 +222,26 @@ impl AssertionReport {
                 .collect()
         })
     }
+}
+
+/// A problem that kept a file from loading, as `sonde validate` shows it, in data.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct DiagnosticReport {
+    /// The file the problem is in: the scenario, or a file it names (a schema).
+    pub file: String,
+    /// 1-based; `null` when the problem has no place in the file (it cannot be read, the
+    /// run stopped before it).
+    pub line: Option<u32>,
+    /// 1-based, in characters; `null` with `line`.
+    pub column: Option<u32>,
+    /// What is wrong: ``unknown key `expcet` in a step``.
+    pub message: String,
+    /// The words printed after the caret under the spot: ``did you mean `expect`?``.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Lines of context, each starting with its kind: `note: …`, `help: …`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// The request as sent and a summary of the response.

@@ -5,12 +5,13 @@ use std::path::Path;
 use crate::check::{Failure, Pass, Values};
 use crate::engine::{FailureCause, FileRecord, StepOutcome, StepRecord};
 use crate::events::{
-    AssertionReport, ExchangeReport, FailureWords, FileReport, StepReport, StepStatus,
+    AssertionReport, DiagnosticReport, ExchangeReport, FailureWords, FileReport, StepReport,
+    StepStatus,
 };
 use crate::report::DIFF_INDENT;
 use crate::report::redact::{MASK, Redactor};
 use crate::transport::{Exchange, RequestRecord};
-use sonde_core::Loaded;
+use sonde_core::{Diagnostic, Loaded};
 
 /// How much of a response body a report shows.
 const PREVIEW_CHARS: usize = 2000;
@@ -32,6 +33,7 @@ pub(super) fn file_report(
         path: path.to_path_buf(),
         name: redactor.redact(&record.name),
         error: None,
+        diagnostics: Vec::new(),
         warnings: tls_warnings(&loaded.scenario, path),
         time: record.duration,
         steps: record
@@ -47,8 +49,46 @@ pub(super) fn file_report(
     }
 }
 
-/// The report of a file that could not be loaded.
-pub(super) fn load_error_report(index: usize, path: &Path, rendered: String) -> FileReport {
+/// The report of a file whose diagnostics say why it could not be loaded: `error` has them
+/// as printed, `diagnostics` as data, both redacted.
+pub(super) fn diagnostics_report(
+    index: usize,
+    path: &Path,
+    diagnostics: &[Diagnostic],
+    redactor: &Redactor,
+) -> FileReport {
+    let rendered = super::render(diagnostics);
+    let mut report = load_error_report(index, path, redactor.redact(&rendered));
+    report.diagnostics = diagnostics
+        .iter()
+        .map(|d| diagnostic_report(d, redactor))
+        .collect();
+    report
+}
+
+fn diagnostic_report(d: &Diagnostic, r: &Redactor) -> DiagnosticReport {
+    let known = d.span.is_known();
+    DiagnosticReport {
+        file: r.redact(&d.source.path.display().to_string()),
+        line: known.then_some(d.span.line),
+        column: known.then_some(d.span.col),
+        message: r.redact(&d.message),
+        label: d.label.as_deref().map(|l| r.redact(l)),
+        notes: d.notes.iter().map(|n| r.redact(n)).collect(),
+    }
+}
+
+/// The report of a file that could not be loaded or run, for a reason without a place in
+/// it (an internal error, a run stopped before it): one diagnostic without a line.
+pub(super) fn load_error_report(index: usize, path: &Path, message: String) -> FileReport {
+    let diagnostics = vec![DiagnosticReport {
+        file: path.display().to_string(),
+        line: None,
+        column: None,
+        message: message.clone(),
+        label: None,
+        notes: Vec::new(),
+    }];
     FileReport {
         index,
         path: path.to_path_buf(),
@@ -56,7 +96,8 @@ pub(super) fn load_error_report(index: usize, path: &Path, rendered: String) -> 
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default(),
-        error: Some(rendered),
+        error: Some(message),
+        diagnostics,
         warnings: Vec::new(),
         time: std::time::Duration::ZERO,
         steps: Vec::new(),

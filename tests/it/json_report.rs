@@ -1,6 +1,7 @@
 //! The JSON report (`--json`) through the real binary against the embedded server: every
-//! assertion with its JSON values, diffs as lines, secrets absent in every form; and the
-//! console and `JUnit` output the same with or without it.
+//! assertion with its JSON values, diffs as lines, load errors as structured diagnostics,
+//! secrets absent in every form; and the console and `JUnit` output the same with or
+//! without it.
 
 use std::path::Path;
 
@@ -144,6 +145,33 @@ fn every_assertion_is_listed_with_json_values_passed_ones_too() {
     // Of a predicate of several words, the word that failed.
     assert_eq!(failed[3]["expected"], json!({"starts_with": "A"}));
     assert_eq!(failed[3]["actual"], json!("Grace"));
+}
+
+#[test]
+fn a_file_that_does_not_load_has_structured_diagnostics() {
+    let bad = "steps:\n  - name: typo\n    request: { url: \"{{ httpbin }}/get\" }\n    expcet:\n      status: 200\n";
+    let dir = project(&[("bad.yaml", bad)]);
+    sonde(["run", "bad.yaml", "--json", "run.json"])
+        .current_dir(dir.path())
+        .run()
+        .expect_status(2);
+    let report = report(dir.path(), "run.json");
+    let file = &report["files"][0];
+    assert!(
+        file["error"].as_str().unwrap().contains("--> bad.yaml:4:5"),
+        "the rendered text stays: {file:#}"
+    );
+    assert_eq!(
+        file["diagnostics"],
+        json!([{
+            "file": "bad.yaml",
+            "line": 4,
+            "column": 5,
+            "message": "unknown key `expcet` in a step",
+            "label": "did you mean `expect`?",
+            "notes": ["note: expected one of: name, request, expect, capture, vars, tags, poll, skip, continue_on_failure"],
+        }])
+    );
 }
 
 #[test]
