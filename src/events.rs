@@ -251,6 +251,11 @@ pub struct ExchangeReport {
     pub url: String,
     pub request_headers: Vec<(String, String)>,
     pub request_body_size: u64,
+    /// The start of the request body, as text: JSON, form and raw bodies, or the parts of a
+    /// multipart body, one a line. A body that is not text is summarised
+    /// (`12 bytes, application/octet-stream`), as is a file streamed from disk. `None` when
+    /// there was no body.
+    pub request_body_preview: Option<String>,
     pub status: Option<u16>,
     pub reason: Option<String>,
     pub response_headers: Vec<(String, String)>,

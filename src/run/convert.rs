@@ -10,10 +10,10 @@ use crate::events::{
 };
 use crate::report::DIFF_INDENT;
 use crate::report::redact::{MASK, Redactor};
-use crate::transport::{Exchange, RequestRecord};
+use crate::transport::{Exchange, PartContent, RequestRecord, SentBody};
 use sonde_core::{Diagnostic, Loaded};
 
-/// How much of a response body a report shows.
+/// How much of a body a report shows.
 const PREVIEW_CHARS: usize = 2000;
 
 /// The report of a file that ran. Passed steps carry their exchange only when `detailed`
@@ -254,6 +254,7 @@ fn request_only(request: &RequestRecord, r: &Redactor) -> ExchangeReport {
         url: r.redact(&request.url),
         request_headers: headers(request.headers.iter(), r),
         request_body_size: request.body.size().unwrap_or(0),
+        request_body_preview: request_preview(request).map(|text| r.redact(&text)),
         status: None,
         reason: None,
         response_headers: Vec::new(),
@@ -276,20 +277,9 @@ fn from_exchange(exchange: &Exchange, r: &Redactor) -> ExchangeReport {
         if is_binary(text, response.body.malformed_text, content_type) {
             // Bytes shown as text break terminals and reports (xunit-viewer gave up on a
             // JUnit file holding a `/bytes` body): say what they are instead.
-            return format!(
-                "{} bytes, {}",
-                response.body.len(),
-                content_type.unwrap_or("no content-type")
-            );
+            return summary(response.body.len(), content_type);
         }
-        let preview: String = text.chars().take(PREVIEW_CHARS).collect();
-        let more = text.chars().count().saturating_sub(PREVIEW_CHARS);
-        let tail = if more > 0 {
-            format!("\n… ({more} more characters)")
-        } else {
-            String::new()
-        };
-        r.redact(&format!("{preview}{tail}"))
+        r.redact(&preview(text))
     });
     report.time = exchange.elapsed;
     report.redirects = exchange
@@ -298,6 +288,69 @@ fn from_exchange(exchange: &Exchange, r: &Redactor) -> ExchangeReport {
         .map(|h| format!("{} {}", h.response.status, r.redact(&h.response.url)))
         .collect();
     report
+}
+
+/// `12 bytes, application/octet-stream`: what a report says of a body that is not text.
+fn summary(size: u64, content_type: Option<&str>) -> String {
+    format!(
+        "{size} bytes, {}",
+        content_type.unwrap_or("no content-type")
+    )
+}
+
+/// The first [`PREVIEW_CHARS`] characters of a text, and how many more there are.
+fn preview(text: &str) -> String {
+    let mut chars = text.char_indices();
+    match chars.nth(PREVIEW_CHARS) {
+        None => text.to_owned(),
+        Some((end, _)) => {
+            let more = 1 + chars.count();
+            format!("{}\n… ({more} more characters)", &text[..end])
+        }
+    }
+}
+
+/// What a report shows of a request body (see `ExchangeReport::request_body_preview`).
+fn request_preview(request: &RequestRecord) -> Option<String> {
+    let content_type = request.headers.get("content-type");
+    match &request.body {
+        SentBody::Empty => None,
+        SentBody::Bytes(bytes) if bytes.is_empty() => None,
+        SentBody::Bytes(bytes) => Some(
+            match std::str::from_utf8(bytes)
+                .ok()
+                .filter(|text| !is_binary(text, false, content_type))
+            {
+                Some(text) => preview(text),
+                None => summary(bytes.len() as u64, content_type),
+            },
+        ),
+        SentBody::File { path, size } => Some(format!(
+            "{}, from {}",
+            summary(*size, content_type),
+            path.display()
+        )),
+        SentBody::Multipart(parts) => {
+            let lines: Vec<String> = parts
+                .iter()
+                .map(|part| match &part.content {
+                    PartContent::Text(text) => format!("{}: {text}", part.name),
+                    PartContent::File { path, size } => format!(
+                        "{}: {} ({size} bytes{})",
+                        part.name,
+                        part.filename
+                            .clone()
+                            .unwrap_or_else(|| path.display().to_string()),
+                        part.content_type
+                            .as_deref()
+                            .map(|t| format!(", {t}"))
+                            .unwrap_or_default()
+                    ),
+                })
+                .collect();
+            Some(preview(&lines.join("\n")))
+        }
+    }
 }
 
 /// Whether a body is data rather than text: its type says so, some bytes were not text in

@@ -1,7 +1,7 @@
 //! The JSON report (`--json`) through the real binary against the embedded server: every
 //! assertion with its JSON values, diffs as lines, load errors as structured diagnostics,
-//! secrets absent in every form; and the console and `JUnit` output the same with or
-//! without it.
+//! request body previews, secrets absent in every form; and the console and `JUnit` output
+//! the same with or without it.
 
 use std::path::Path;
 
@@ -145,6 +145,22 @@ fn every_assertion_is_listed_with_json_values_passed_ones_too() {
     // Of a predicate of several words, the word that failed.
     assert_eq!(failed[3]["expected"], json!({"starts_with": "A"}));
     assert_eq!(failed[3]["actual"], json!("Grace"));
+}
+
+#[test]
+fn the_request_body_is_previewed() {
+    let scenario = "steps:\n  - request:\n      url: \"{{ httpbin }}/post\"\n      method: POST\n      json: { name: Grace }\n  - request:\n      url: \"{{ httpbin }}/post\"\n      method: POST\n      headers: { Content-Type: application/octet-stream }\n      data: \"\\0\\x01\\x02binary\"\n  - request: { url: \"{{ httpbin }}/get\" }\n";
+    let dir = project(&[("a.yaml", scenario)]);
+    sonde(["run", ".", "--json", "run.json"])
+        .current_dir(dir.path())
+        .run()
+        .expect_status(0);
+    let report = report(dir.path(), "run.json");
+    let steps = &report["files"][0]["steps"];
+    let preview = |i: usize| steps[i]["exchange"]["request_body_preview"].clone();
+    assert_eq!(preview(0), json!(r#"{"name":"Grace"}"#));
+    assert_eq!(preview(1), json!("9 bytes, application/octet-stream"));
+    assert_eq!(preview(2), Value::Null);
 }
 
 #[test]
