@@ -42,6 +42,9 @@ pub struct FileReport {
     pub name: String,
     /// Set when the file could not be loaded: the diagnostics, as printed.
     pub error: Option<String>,
+    /// Why the file could not be loaded, as data: one entry a problem, with its place (the
+    /// same problems as `error`). Empty when it loaded.
+    pub diagnostics: Vec<DiagnosticReport>,
     /// Things the user should know that are not failures (TLS verification turned off).
     pub warnings: Vec<String>,
     #[serde(serialize_with = "seconds")]
@@ -125,7 +128,8 @@ pub struct StepReport {
     pub tries: u32,
     /// Problems that are not assertions: transport errors, captures that found nothing.
     pub errors: Vec<String>,
-    /// Every failed assertion.
+    /// Every assertion, in the order they were judged: the failed ones, and the passed ones
+    /// too when a report shows them (`--json`).
     pub assertions: Vec<AssertionReport>,
     /// Assertions that cannot run (`JetBrains` scripts in `.http` files), said, never passed silently.
     pub warnings: Vec<String>,
@@ -144,21 +148,100 @@ pub enum StepStatus {
     Skipped,
 }
 
-/// A failed assertion.
+/// An assertion of `expect`, failed or (with `--json`) passed.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct AssertionReport {
     /// What was asserted: `status`, `header content-type`, `json $.id`.
     pub assertion: String,
     /// The line of the assertion in its file.
     pub line: u32,
-    pub expected: String,
-    pub actual: String,
-    /// A unified diff of expected and actual, when both are documents or texts.
-    pub diff: Option<String>,
-    /// The same diff with colours and word emphasis, for terminals.
+    /// Whether the assertion held.
+    pub passed: bool,
+    /// What the file asks for, as JSON, its templates rendered: a status is a number (`200`),
+    /// a list (`[200, 201]`) or a class (`"2xx"`); a header value a string; a `JSONPath`
+    /// value whatever JSON it is; a predicate its mapping (`{"contains": "json"}`); an
+    /// assertion on something that has no value says it in words (`"a JSON body"`). A failed
+    /// predicate of several words gives one entry a failed word.
+    pub expected: serde_json::Value,
+    /// What came, as JSON: the status as a number, a header's values joined with `, `, the
+    /// value at a `JSONPath` (the list of values when it matched several), a body's text (cut
+    /// after 2,000 characters, saying how many more there were). Absent when nothing came: a
+    /// header that was not sent, a path that matched nothing, a schema that held.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actual: Option<serde_json::Value>,
+    /// A failed assertion in one line, as `JUnit` says it:
+    /// `status: expected 200, got 404 Not Found`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// A unified diff of expected and actual, when both are documents or texts: its lines,
+    /// plain (`--- expected`, `+++ actual`, `@@ … @@`, then ` `, `-` or `+` and the text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diff: Option<Vec<String>>,
+    /// How a failure reads on the console and in `JUnit`.
     #[serde(skip)]
     #[schemars(skip)]
+    pub words: Option<FailureWords>,
+}
+
+/// A failed assertion in words, as the console and `JUnit` show it.
+#[derive(Debug, Clone)]
+pub struct FailureWords {
+    /// What was expected, in words: `one of 200, 201`, `greater than 5`, `"abc"`.
+    pub expected: String,
+    /// What came, in words: `404 Not Found`.
+    pub actual: String,
+    /// The diff with colours and word emphasis, for terminals.
     pub diff_colored: Option<String>,
+}
+
+impl AssertionReport {
+    pub fn failed(&self) -> bool {
+        !self.passed
+    }
+
+    /// Expected and actual as the console and `JUnit` say them: in words for a failure, as
+    /// JSON text otherwise.
+    pub fn in_words(&self) -> (String, String) {
+        match &self.words {
+            Some(words) => (words.expected.clone(), words.actual.clone()),
+            None => (
+                self.expected.to_string(),
+                self.actual
+                    .as_ref()
+                    .map_or_else(|| "nothing".to_string(), ToString::to_string),
+            ),
+        }
+    }
+
+    /// The diff as printed under a failure: each line indented by `indent`.
+    pub fn diff_text(&self, indent: &str) -> Option<String> {
+        self.diff.as_ref().map(|lines| {
+            lines
+                .iter()
+                .map(|line| format!("{indent}{line}\n"))
+                .collect()
+        })
+    }
+}
+
+/// A problem that kept a file from loading, as `sonde validate` shows it, in data.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct DiagnosticReport {
+    /// The file the problem is in: the scenario, or a file it names (a schema).
+    pub file: String,
+    /// 1-based; `null` when the problem has no place in the file (it cannot be read, the
+    /// run stopped before it).
+    pub line: Option<u32>,
+    /// 1-based, in characters; `null` with `line`.
+    pub column: Option<u32>,
+    /// What is wrong: ``unknown key `expcet` in a step``.
+    pub message: String,
+    /// The words printed after the caret under the spot: ``did you mean `expect`?``.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Lines of context, each starting with its kind: `note: …`, `help: …`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// The request as sent and a summary of the response.
@@ -169,8 +252,9 @@ pub struct ExchangeReport {
     pub request_headers: Vec<(String, String)>,
     pub request_body_size: u64,
     /// The start of the request body, as text: JSON, form and raw bodies, or the parts of a
-    /// multipart body, one a line; `None` for no body, a file streamed from disk, or bytes
-    /// that are not text.
+    /// multipart body, one a line. A body that is not text is summarised
+    /// (`12 bytes, application/octet-stream`), as is a file streamed from disk. `None` when
+    /// there was no body.
     pub request_body_preview: Option<String>,
     pub status: Option<u16>,
     pub reason: Option<String>,

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
 use sonde::events::{
-    AssertionReport, ExchangeReport, FileReport, StepStatus, StepReport, Summary,
+    AssertionReport, ExchangeReport, FailureWords, FileReport, StepReport, StepStatus, Summary,
 };
 
 fuzz_target!(|text: &str| {
@@ -19,6 +19,7 @@ fuzz_target!(|text: &str| {
         url: next(),
         request_headers: vec![(next(), next())],
         request_body_size: 3,
+        request_body_preview: Some(next()),
         status: Some(500),
         reason: Some(next()),
         response_headers: vec![(next(), next())],
@@ -35,14 +36,32 @@ fuzz_target!(|text: &str| {
         time: Duration::from_millis(7),
         tries: 1,
         errors: vec![message],
-        assertions: vec![AssertionReport {
-            assertion: expected.clone(),
-            line: 4,
-            expected: expected.clone(),
-            actual: expected.clone(),
-            diff: Some(expected),
-            diff_colored: None,
-        }],
+        assertions: vec![
+            AssertionReport {
+                assertion: expected.clone(),
+                line: 4,
+                passed: false,
+                expected: serde_json::Value::String(expected.clone()),
+                actual: Some(serde_json::Value::String(expected.clone())),
+                message: Some(expected.clone()),
+                diff: Some(expected.lines().map(str::to_owned).collect()),
+                words: Some(FailureWords {
+                    expected: expected.clone(),
+                    actual: expected.clone(),
+                    diff_colored: None,
+                }),
+            },
+            AssertionReport {
+                assertion: expected.clone(),
+                line: 5,
+                passed: true,
+                expected: serde_json::Value::String(expected.clone()),
+                actual: None,
+                message: None,
+                diff: None,
+                words: None,
+            },
+        ],
         warnings: Vec::new(),
         exchange: Some(exchange.clone()),
         flaky: false,
@@ -53,6 +72,7 @@ fuzz_target!(|text: &str| {
             path: PathBuf::from(next()),
             name: next(),
             error: None,
+            diagnostics: Vec::new(),
             warnings: vec![next()],
             time: Duration::from_millis(20),
             steps: vec![
@@ -69,6 +89,7 @@ fuzz_target!(|text: &str| {
             path: PathBuf::from(next()),
             name: next(),
             error: Some(next()),
+            diagnostics: Vec::new(),
             warnings: Vec::new(),
             time: Duration::ZERO,
             steps: Vec::new(),

@@ -61,10 +61,16 @@ fuzz_target!(init: common::quiet_expected_panics(), |data: &[u8]| {
         let context = Context {
             resolve: &Literal,
             scenario_dir: Path::new("/nonexistent-sonde-fuzz"),
+            record_passes: true,
         };
-        for failure in sonde::check::evaluate(&expect, &view, &context) {
+        let verdicts = sonde::check::evaluate(&expect, &view, &context);
+        for failure in &verdicts.failures {
             let _ = failure.render("f.yaml", false);
             let _ = failure.render("f.yaml", true);
+            assert!(failure.values.is_some(), "recorded values");
+        }
+        for pass in &verdicts.passes {
+            assert!(pass.failures_before <= verdicts.failures.len());
         }
     });
 });

@@ -3,17 +3,16 @@
 use serde_json::Value as J;
 
 use super::Context;
-use super::failure::{Failure, collect};
+use super::failure::{Failure, Verdicts};
 use super::predicate::evaluate;
 use super::response::ResponseView;
 use sonde_core::model::Expect;
 
-pub(super) fn check(
-    expect: &Expect,
-    response: &ResponseView,
-    ctx: &Context,
-    out: &mut Vec<Failure>,
-) {
+/// How much of the body's text an assertion's JSON value keeps (reports keep data, not
+/// whole pages).
+const VALUE_CHARS: usize = 2000;
+
+pub(super) fn check(expect: &Expect, response: &ResponseView, ctx: &Context, out: &mut Verdicts) {
     let Some(matcher) = &expect.body else { return };
     let Some(text) = response.text else {
         let why = if response.saved_to.is_some() {
@@ -21,13 +20,28 @@ pub(super) fn check(
         } else {
             "the body is not text in its charset"
         };
-        out.push(Failure::new(matcher.span, "body", "a text body", why));
+        out.fail(Failure::new(matcher.span, "body", "a text body", why));
         return;
     };
     let actual = J::String(text.to_string());
-    out.extend(collect(
+    let mismatches = evaluate(matcher, Some(&actual), ctx.resolve);
+    // A report keeps the start of the text, not a whole page.
+    let shown = out.recording().then(|| J::String(cut(text)));
+    out.judged(
         matcher.span,
-        "body",
-        evaluate(matcher, Some(&actual), ctx.resolve),
-    ));
+        || "body".to_string(),
+        mismatches,
+        matcher,
+        shown.as_ref(),
+        ctx.resolve,
+    );
+}
+
+/// The first [`VALUE_CHARS`] characters of a text, and how many more there are.
+fn cut(text: &str) -> String {
+    let mut chars = text.char_indices();
+    match chars.nth(VALUE_CHARS) {
+        None => text.to_owned(),
+        Some((end, _)) => format!("{}… ({} more characters)", &text[..end], 1 + chars.count()),
+    }
 }

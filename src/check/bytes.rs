@@ -6,17 +6,12 @@ use serde_json::Value as J;
 use sha2::{Digest as _, Sha256};
 
 use super::Context;
-use super::failure::{Failure, collect};
+use super::failure::{Failure, Verdicts};
 use super::predicate::evaluate;
 use super::response::ResponseView;
 use sonde_core::model::Expect;
 
-pub(super) fn check(
-    expect: &Expect,
-    response: &ResponseView,
-    ctx: &Context,
-    out: &mut Vec<Failure>,
-) {
+pub(super) fn check(expect: &Expect, response: &ResponseView, ctx: &Context, out: &mut Verdicts) {
     let Some(bytes) = &expect.bytes else { return };
     let summary = match body_summary(response) {
         Ok(s) => s,
@@ -26,7 +21,7 @@ pub(super) fn check(
                 .as_ref()
                 .map(|m| m.span)
                 .or(bytes.sha256.as_ref().map(|s| s.span));
-            out.push(Failure::new(
+            out.fail(Failure::new(
                 span.unwrap_or_default(),
                 "bytes",
                 "a readable body",
@@ -36,24 +31,44 @@ pub(super) fn check(
         }
     };
     if let Some(length) = &bytes.length {
-        let mismatches = evaluate(length, Some(&J::from(summary.length)), ctx.resolve);
-        out.extend(collect(length.span, "bytes length", mismatches));
+        let actual = J::from(summary.length);
+        let mismatches = evaluate(length, Some(&actual), ctx.resolve);
+        let name = || "bytes length".to_string();
+        out.judged(
+            length.span,
+            name,
+            mismatches,
+            length,
+            Some(&actual),
+            ctx.resolve,
+        );
     }
-    if let Some(sha) = &bytes.sha256
-        && sha.value != summary.sha256
-    {
-        out.push(Failure::new(
-            sha.span,
-            "bytes sha256",
-            &sha.value,
-            &summary.sha256,
-        ));
+    if let Some(sha) = &bytes.sha256 {
+        if sha.value == summary.sha256 {
+            out.pass(
+                sha.span,
+                || "bytes sha256".to_string(),
+                || {
+                    (
+                        J::from(sha.value.as_str()),
+                        Some(J::from(summary.sha256.as_str())),
+                    )
+                },
+            );
+        } else {
+            out.fail(Failure::new(
+                sha.span,
+                "bytes sha256",
+                &sha.value,
+                &summary.sha256,
+            ));
+        }
     }
     if let Some(file) = &bytes.equals_file {
         let written = match ctx.resolve.text(file) {
             Ok(p) => p,
             Err(e) => {
-                out.push(Failure::new(
+                out.fail(Failure::new(
                     file.span,
                     "bytes equals_file",
                     "a file path",
@@ -63,18 +78,24 @@ pub(super) fn check(
             }
         };
         let path = ctx.scenario_dir.join(&written);
+        let name = || "bytes equals_file".to_string();
         match file_summary(&path) {
-            Ok(expected) if expected == summary => {}
-            Ok(expected) => out.push(Failure::new(
-                file.span,
-                "bytes equals_file",
-                format!("the {} bytes of {written}", expected.length),
-                format!(
-                    "{} bytes that differ (sha256 {})",
-                    summary.length, summary.sha256
+            Ok(expected) if expected == summary => {
+                out.pass(file.span, name, || (expected.json(), Some(summary.json())));
+            }
+            Ok(expected) => out.fail_with(
+                Failure::new(
+                    file.span,
+                    name(),
+                    format!("the {} bytes of {written}", expected.length),
+                    format!(
+                        "{} bytes that differ (sha256 {})",
+                        summary.length, summary.sha256
+                    ),
                 ),
-            )),
-            Err(e) => out.push(Failure::new(
+                |_| (expected.json(), Some(summary.json())),
+            ),
+            Err(e) => out.fail(Failure::new(
                 file.span,
                 "bytes equals_file",
                 format!("the bytes of {written}"),
@@ -88,6 +109,13 @@ pub(super) fn check(
 struct Summary {
     length: u64,
     sha256: String,
+}
+
+impl Summary {
+    /// `{"length": …, "sha256": …}`: what `equals_file` compares, as a report shows it.
+    fn json(&self) -> J {
+        serde_json::json!({"length": self.length, "sha256": self.sha256})
+    }
 }
 
 /// A saved body or an `equals_file` that could not be read.

@@ -3,17 +3,12 @@
 use serde_json::Value as J;
 
 use super::Context;
-use super::failure::{Failure, collect};
+use super::failure::Verdicts;
 use super::predicate::evaluate;
 use super::response::ResponseView;
 use sonde_core::model::Expect;
 
-pub(super) fn check(
-    expect: &Expect,
-    response: &ResponseView,
-    ctx: &Context,
-    out: &mut Vec<Failure>,
-) {
+pub(super) fn check(expect: &Expect, response: &ResponseView, ctx: &Context, out: &mut Verdicts) {
     for (name, matcher) in &expect.cookies {
         let actual = response
             .cookies
@@ -21,11 +16,14 @@ pub(super) fn check(
             .rev()
             .find(|(n, _)| n == &name.value)
             .map(|(_, v)| J::String(v.clone()));
-        let assertion = format!("cookie {}", name.value);
-        out.extend(collect(
+        let mismatches = evaluate(matcher, actual.as_ref(), ctx.resolve);
+        out.judged(
             matcher.span,
-            &assertion,
-            evaluate(matcher, actual.as_ref(), ctx.resolve),
-        ));
+            || format!("cookie {}", name.value),
+            mismatches,
+            matcher,
+            actual.as_ref(),
+            ctx.resolve,
+        );
     }
 }

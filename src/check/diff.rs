@@ -33,6 +33,18 @@ pub enum LineKind {
     Cut,
 }
 
+impl LineKind {
+    /// What starts the line in a unified diff.
+    fn marker(self) -> &'static str {
+        match self {
+            LineKind::Header | LineKind::Cut => "",
+            LineKind::Context => " ",
+            LineKind::Removed => "-",
+            LineKind::Added => "+",
+        }
+    }
+}
+
 impl Diff {
     /// The diff of two JSON values: pretty-printed with sorted keys, so a difference deep in
     /// a document is one changed line. Strings are diffed as texts.
@@ -96,16 +108,31 @@ impl Diff {
         Diff { lines }
     }
 
+    /// The diff as plain lines, without colour or indentation: `--- expected`, `+++ actual`,
+    /// `@@ … @@` headers, then ` `, `-` or `+` and the text. `render(indent, false)` is these
+    /// lines, each indented and ended with a line break.
+    pub fn plain_lines(&self) -> Vec<String> {
+        self.lines
+            .iter()
+            .map(|line| {
+                let mut text = line.kind.marker().to_string();
+                line.segments.iter().for_each(|(_, t)| text.push_str(t));
+                text
+            })
+            .collect()
+    }
+
     /// The diff as text: `-`/`+` markers, indented by `indent`; coloured when `color`.
     pub fn render(&self, indent: &str, color: bool) -> String {
         let mut out = String::new();
         for line in &self.lines {
-            let (marker, style) = match line.kind {
-                LineKind::Header => ("", Style::new().fg_color(Some(AnsiColor::Cyan.into()))),
-                LineKind::Context => (" ", Style::new()),
-                LineKind::Removed => ("-", Style::new().fg_color(Some(AnsiColor::Red.into()))),
-                LineKind::Added => ("+", Style::new().fg_color(Some(AnsiColor::Green.into()))),
-                LineKind::Cut => ("", Style::new().dimmed()),
+            let marker = line.kind.marker();
+            let style = match line.kind {
+                LineKind::Header => Style::new().fg_color(Some(AnsiColor::Cyan.into())),
+                LineKind::Context => Style::new(),
+                LineKind::Removed => Style::new().fg_color(Some(AnsiColor::Red.into())),
+                LineKind::Added => Style::new().fg_color(Some(AnsiColor::Green.into())),
+                LineKind::Cut => Style::new().dimmed(),
             };
             let _ = write!(out, "{indent}");
             if color {
@@ -187,6 +214,25 @@ mod tests {
     fn blank_lines_do_not_underflow_the_hunk_header() {
         let text = Diff::of_text("J\n\n\n\n\n\n\n\np", &"\n".repeat(13)).render("", false);
         assert!(!text.contains("18446744073709551"), "{text}");
+    }
+
+    #[test]
+    fn plain_lines_are_the_rendered_text_without_indentation() {
+        let expected: String = (0..20).map(|i| format!("line {i}\n")).collect();
+        let diff = Diff::of_text(&expected, &expected.replace("line 9\n", "line nine\n"));
+        let lines = diff.plain_lines();
+        assert_eq!(
+            lines[..3],
+            [
+                "--- expected",
+                "+++ actual",
+                "… 6 unchanged lines not shown"
+            ]
+        );
+        assert!(lines.contains(&"-line 9".to_string()), "{lines:?}");
+        assert!(lines.contains(&"+line nine".to_string()), "{lines:?}");
+        let indented: String = lines.iter().map(|l| format!("  {l}\n")).collect();
+        assert_eq!(indented, diff.render("  ", false));
     }
 
     #[test]

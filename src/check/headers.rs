@@ -5,28 +5,30 @@
 use serde_json::Value as J;
 
 use super::Context;
-use super::failure::{Failure, collect};
+use super::failure::{Failure, Verdicts};
 use super::predicate::{Mismatch, evaluate, evaluate_one};
 use super::response::ResponseView;
 use sonde_core::model::{Expect, Matcher, Predicate};
 
-pub(super) fn check(
-    expect: &Expect,
-    response: &ResponseView,
-    ctx: &Context,
-    out: &mut Vec<Failure>,
-) {
+pub(super) fn check(expect: &Expect, response: &ResponseView, ctx: &Context, out: &mut Verdicts) {
     for h in &expect.headers {
         let name = &h.name.value;
+        let assertion = || format!("header {name}");
         let values = response.header_values(name);
         let Some(matcher) = &h.matcher else {
-            if !values.is_empty() {
-                out.push(Failure::new(
-                    h.name.span,
-                    format!("header {name}"),
-                    "no such header",
-                    values.join(", "),
-                ));
+            // `name: null`: the header must be absent.
+            if values.is_empty() {
+                out.pass(h.name.span, assertion, || (J::Null, None));
+            } else {
+                out.fail_with(
+                    Failure::new(
+                        h.name.span,
+                        assertion(),
+                        "no such header",
+                        values.join(", "),
+                    ),
+                    |f| (J::Null, Some(J::String(f.actual.clone()))),
+                );
             }
             continue;
         };
@@ -34,14 +36,21 @@ pub(super) fn check(
         let mismatches: Vec<Mismatch> = match &matcher.value {
             Matcher::All(predicates) => predicates
                 .iter()
-                .filter_map(|p| judge(&p.value, &values, joined.as_ref(), ctx))
+                .enumerate()
+                .filter_map(|(i, p)| {
+                    judge(&p.value, &values, joined.as_ref(), ctx).map(|m| m.at_word(i))
+                })
                 .collect(),
             Matcher::Equals(_) => evaluate(matcher, joined.as_ref(), ctx.resolve),
         };
-        if !mismatches.is_empty() {
-            let assertion = format!("header {name}");
-            out.extend(collect(matcher.span, &assertion, mismatches));
-        }
+        out.judged(
+            matcher.span,
+            assertion,
+            mismatches,
+            matcher,
+            joined.as_ref(),
+            ctx.resolve,
+        );
     }
 }
 

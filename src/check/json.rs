@@ -4,17 +4,12 @@
 use serde_json::Value as J;
 
 use super::Context;
-use super::failure::{Failure, collect};
-use super::predicate::evaluate;
+use super::failure::{Failure, Verdicts};
+use super::predicate::{evaluate, matcher_json};
 use super::response::ResponseView;
 use sonde_core::model::{Expect, JsonExpect, Matcher, Predicate};
 
-pub(super) fn check(
-    expect: &Expect,
-    response: &ResponseView,
-    ctx: &Context,
-    out: &mut Vec<Failure>,
-) {
+pub(super) fn check(expect: &Expect, response: &ResponseView, ctx: &Context, out: &mut Verdicts) {
     if expect.json.is_empty() {
         return;
     }
@@ -29,7 +24,7 @@ pub(super) fn check(
         Ok(d) => d,
         Err(why) => {
             let first = &expect.json[0];
-            out.push(Failure::new(
+            out.fail(Failure::new(
                 first.path.source.span,
                 "json",
                 "a JSON body",
@@ -51,21 +46,29 @@ pub(super) fn check(
     }
 }
 
-fn judge(j: &JsonExpect, actual: Option<&J>, ctx: &Context, out: &mut Vec<Failure>) {
+fn judge(j: &JsonExpect, actual: Option<&J>, ctx: &Context, out: &mut Verdicts) {
     let assertion = || format!("json {}", j.path.source.value);
     if actual.is_none() && !allows_nothing(&j.matcher) {
-        out.push(Failure::new(
-            j.matcher.span,
-            assertion(),
-            expected_words(&j.matcher, ctx),
-            "nothing: the path matched nothing",
-        ));
+        out.fail_with(
+            Failure::new(
+                j.matcher.span,
+                assertion(),
+                expected_words(&j.matcher, ctx),
+                "nothing: the path matched nothing",
+            ),
+            |_| (matcher_json(&j.matcher, ctx.resolve), None),
+        );
         return;
     }
     let mismatches = evaluate(&j.matcher, actual, ctx.resolve);
-    if !mismatches.is_empty() {
-        out.extend(collect(j.matcher.span, &assertion(), mismatches));
-    }
+    out.judged(
+        j.matcher.span,
+        assertion,
+        mismatches,
+        &j.matcher,
+        actual,
+        ctx.resolve,
+    );
 }
 
 /// Only `exists: false` passes on a path that matched nothing.

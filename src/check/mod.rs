@@ -1,5 +1,6 @@
 //! Judging responses: one file per assertion kind, one shared predicate engine. Every
-//! assertion of a step is evaluated and every failure is returned, not only the first.
+//! assertion of a step is evaluated and every failure is returned, not only the first; the
+//! assertions that hold are recorded too when a report shows them (`--json`).
 
 mod body;
 mod bytes;
@@ -18,7 +19,7 @@ mod timing;
 
 use std::path::Path;
 
-pub use failure::Failure;
+pub use failure::{Failure, Pass, Values, Verdicts};
 pub use predicate::{Resolve, TemplateError};
 pub use response::ResponseView;
 
@@ -30,19 +31,24 @@ pub struct Context<'a> {
     pub resolve: &'a dyn Resolve,
     /// Relative paths (`schema`, `equals_file`) are resolved against it.
     pub scenario_dir: &'a Path,
+    /// Also record the assertions that hold, with their JSON values ([`Verdicts::passes`]).
+    /// Only the JSON report shows them: without it, the checks look for failures alone and
+    /// build nothing for an assertion that holds.
+    pub record_passes: bool,
 }
 
-/// Every failure of `expect` against `response`, in the order the kinds are listed in the format.
-pub fn evaluate(expect: &Expect, response: &ResponseView, ctx: &Context) -> Vec<Failure> {
-    let mut failures = Vec::new();
-    status::check(expect, response, ctx, &mut failures);
-    headers::check(expect, response, ctx, &mut failures);
-    json::check(expect, response, ctx, &mut failures);
-    body::check(expect, response, ctx, &mut failures);
-    bytes::check(expect, response, ctx, &mut failures);
-    schema::check(expect, response, ctx, &mut failures);
-    cookies::check(expect, response, ctx, &mut failures);
-    timing::check(expect, response, ctx, &mut failures);
-    redirects::check(expect, response, ctx, &mut failures);
-    failures
+/// Every failure of `expect` against `response` (and every pass, when recorded), in the order
+/// the kinds are listed in the format.
+pub fn evaluate(expect: &Expect, response: &ResponseView, ctx: &Context) -> Verdicts {
+    let mut verdicts = Verdicts::new(ctx.record_passes);
+    status::check(expect, response, ctx, &mut verdicts);
+    headers::check(expect, response, ctx, &mut verdicts);
+    json::check(expect, response, ctx, &mut verdicts);
+    body::check(expect, response, ctx, &mut verdicts);
+    bytes::check(expect, response, ctx, &mut verdicts);
+    schema::check(expect, response, ctx, &mut verdicts);
+    cookies::check(expect, response, ctx, &mut verdicts);
+    timing::check(expect, response, ctx, &mut verdicts);
+    redirects::check(expect, response, ctx, &mut verdicts);
+    verdicts
 }

@@ -69,6 +69,9 @@ pub struct Mismatch {
     pub actual: String,
     /// Both sides, when they are documents or long texts worth a diff.
     pub documents: Option<Box<(J, J)>>,
+    /// Which word of a predicate mapping failed (its position), so that a report can show
+    /// that word alone as what was expected ([`expected_json`]).
+    pub word: Option<usize>,
 }
 
 impl Mismatch {
@@ -77,7 +80,14 @@ impl Mismatch {
             expected: expected.into(),
             actual: actual.map_or_else(|| "nothing".to_string(), show),
             documents: None,
+            word: None,
         }
+    }
+
+    #[must_use]
+    pub(crate) fn at_word(mut self, position: usize) -> Mismatch {
+        self.word = Some(position);
+        self
     }
 }
 
@@ -93,7 +103,8 @@ pub fn evaluate(matcher: &Matcher, actual: Option<&J>, r: &dyn Resolve) -> Vec<M
         },
         Matcher::All(predicates) => predicates
             .iter()
-            .filter_map(|p| predicate(&p.value, actual, r).err())
+            .enumerate()
+            .filter_map(|(i, p)| predicate(&p.value, actual, r).err().map(|m| m.at_word(i)))
             .collect(),
     }
 }
@@ -101,6 +112,102 @@ pub fn evaluate(matcher: &Matcher, actual: Option<&J>, r: &dyn Resolve) -> Vec<M
 /// One predicate word: the mismatch, if it does not hold.
 pub fn evaluate_one(p: &Predicate, actual: Option<&J>, r: &dyn Resolve) -> Option<Mismatch> {
     predicate(p, actual, r).err()
+}
+
+/// What a mismatch of `matcher` expected, as JSON: the failed word alone (`{"gt": 5}`) when
+/// it says which, else the whole matcher.
+pub fn expected_json(matcher: &Matcher, mismatch: &Mismatch, r: &dyn Resolve) -> J {
+    match (matcher, mismatch.word) {
+        (Matcher::All(predicates), Some(i)) if i < predicates.len() => {
+            predicate_json(&predicates[i].value, r)
+        }
+        _ => matcher_json(matcher, r),
+    }
+}
+
+/// A matcher as JSON, as the file writes it with its templates rendered: the bare value, or
+/// the predicate mapping (`{"contains": "json"}`).
+pub fn matcher_json(matcher: &Matcher, r: &dyn Resolve) -> J {
+    match matcher {
+        Matcher::Equals(v) => value_json(v, r),
+        Matcher::All(predicates) => J::Object(
+            predicates
+                .iter()
+                .map(|p| (word(&p.value).to_string(), operand_json(&p.value, r)))
+                .collect(),
+        ),
+    }
+}
+
+/// One predicate word as its mapping: `{"gt": 5}`.
+fn predicate_json(p: &Predicate, r: &dyn Resolve) -> J {
+    J::Object(std::iter::once((word(p).to_string(), operand_json(p, r))).collect())
+}
+
+fn word(p: &Predicate) -> &'static str {
+    match p {
+        Predicate::Eq(_) => "eq",
+        Predicate::Ne(_) => "ne",
+        Predicate::Lt(_) => "lt",
+        Predicate::Le(_) => "le",
+        Predicate::Gt(_) => "gt",
+        Predicate::Ge(_) => "ge",
+        Predicate::Contains(_) => "contains",
+        Predicate::NotContains(_) => "not_contains",
+        Predicate::StartsWith(_) => "starts_with",
+        Predicate::EndsWith(_) => "ends_with",
+        Predicate::Matches(_) => "matches",
+        Predicate::OneOf(_) => "one_of",
+        Predicate::Type(_) => "type",
+        Predicate::Length(_) => "length",
+        Predicate::Exists(_) => "exists",
+        Predicate::Not(_) => "not",
+    }
+}
+
+fn operand_json(p: &Predicate, r: &dyn Resolve) -> J {
+    match p {
+        Predicate::Eq(v)
+        | Predicate::Ne(v)
+        | Predicate::Lt(v)
+        | Predicate::Le(v)
+        | Predicate::Gt(v)
+        | Predicate::Ge(v)
+        | Predicate::Contains(v)
+        | Predicate::NotContains(v)
+        | Predicate::StartsWith(v)
+        | Predicate::EndsWith(v) => value_json(v, r),
+        Predicate::Matches(Pattern::Compiled(re)) => J::String(re.as_str().to_string()),
+        Predicate::Matches(Pattern::Template(t)) => {
+            J::String(r.text(t).unwrap_or_else(|_| t.source.clone()))
+        }
+        Predicate::OneOf(values) => J::Array(values.iter().map(|v| value_json(v, r)).collect()),
+        Predicate::Type(t) => J::String(type_label(*t).to_string()),
+        Predicate::Length(m) | Predicate::Not(m) => matcher_json(m, r),
+        Predicate::Exists(b) => J::Bool(*b),
+    }
+}
+
+/// A value with its templates rendered; one that cannot be rendered is shown as written.
+fn value_json(value: &Value, r: &dyn Resolve) -> J {
+    r.value(value).unwrap_or_else(|_| as_written(value))
+}
+
+/// A value as written in the file, templates as their source text.
+fn as_written(value: &Value) -> J {
+    match value {
+        Value::Null => J::Null,
+        Value::Bool(b) => J::Bool(*b),
+        Value::Number(n) => J::Number(n.clone()),
+        Value::String(t) => J::String(t.source.clone()),
+        Value::Array(items) => J::Array(items.iter().map(as_written).collect()),
+        Value::Object(entries) => J::Object(
+            entries
+                .iter()
+                .map(|(k, v)| (k.clone(), as_written(v)))
+                .collect(),
+        ),
+    }
 }
 
 fn equals(expected: &J, actual: Option<&J>) -> Option<Mismatch> {
@@ -224,7 +331,7 @@ fn predicate(p: &Predicate, actual: Option<&J>, r: &dyn Resolve) -> Result<(), M
                 Some(m) => Err(Mismatch {
                     expected: format!("a length of {}", m.expected),
                     actual: format!("{} (length {length})", actual.map(show).unwrap_or_default()),
-                    documents: None,
+                    ..Mismatch::new("", None)
                 }),
             }
         }
@@ -251,7 +358,7 @@ fn order(
                 ),
                 None => "nothing".into(),
             },
-            documents: None,
+            ..Mismatch::new("", None)
         }),
     }
 }

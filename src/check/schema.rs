@@ -1,24 +1,21 @@
 //! `schema`: the JSON body must satisfy a JSON Schema (drafts 4 to 2020-12), compiled once
 //! per run and shared by every step and file that uses it.
 
+use serde_json::Value as J;
+
 use super::Context;
-use super::failure::Failure;
+use super::failure::{Failure, Verdicts};
 use super::response::ResponseView;
 use sonde_core::json_schema::compiled;
-use sonde_core::model::Expect;
+use sonde_core::model::{Expect, SchemaSource};
 
-pub(crate) fn check(
-    expect: &Expect,
-    response: &ResponseView,
-    ctx: &Context,
-    out: &mut Vec<Failure>,
-) {
+pub(crate) fn check(expect: &Expect, response: &ResponseView, ctx: &Context, out: &mut Verdicts) {
     let Some(schema) = &expect.schema else { return };
     let validator = compiled(&schema.value, ctx.scenario_dir);
     let validator = match validator.as_ref() {
         Ok(v) => v,
         Err(e) => {
-            out.push(Failure::new(
+            out.fail(Failure::new(
                 schema.span,
                 "schema",
                 "a usable JSON Schema",
@@ -30,10 +27,11 @@ pub(crate) fn check(
     let document = match response.json() {
         Ok(d) => d,
         Err(why) => {
-            out.push(Failure::new(schema.span, "schema", "a JSON body", why));
+            out.fail(Failure::new(schema.span, "schema", "a JSON body", why));
             return;
         }
     };
+    let first = out.failures.len();
     for error in validator.iter_errors(document) {
         let instance = error.instance_path().to_string();
         let keyword = error
@@ -48,11 +46,32 @@ pub(crate) fn check(
         } else {
             instance
         };
-        out.push(Failure::new(
+        out.fail_with(
+            Failure::new(
+                schema.span,
+                format!("schema at {at}"),
+                format!("to satisfy `{keyword}`"),
+                error.to_string(),
+            ),
+            // What came is the value at that place.
+            |f| {
+                let instance = error.instance().clone().into_owned();
+                (J::String(f.expected.clone()), Some(instance))
+            },
+        );
+    }
+    if out.failures.len() == first {
+        // The whole document satisfies it: nothing else to show than the schema.
+        out.pass(
             schema.span,
-            format!("schema at {at}"),
-            format!("to satisfy `{keyword}`"),
-            error.to_string(),
-        ));
+            || "schema".to_string(),
+            || {
+                let written = match &schema.value {
+                    SchemaSource::Inline(inline) => inline.clone(),
+                    SchemaSource::File(path) => J::String(path.clone()),
+                };
+                (written, None)
+            },
+        );
     }
 }

@@ -4,7 +4,7 @@
 
 use serde_json::Value as J;
 
-use crate::check::{self, Context, Resolve, ResponseView, TemplateError};
+use crate::check::{self, Context, Pass, Resolve, ResponseView, TemplateError};
 use crate::transport::{BodyContent, Exchange};
 use sonde_core::model::{Expect, Text, Value};
 
@@ -20,8 +20,14 @@ impl Resolve for Scope {
     }
 }
 
-/// Every failure of `expect` against the exchange.
-pub(crate) fn evaluate(expect: &Expect, exchange: &Exchange, scope: &Scope) -> Vec<StepFailure> {
+/// Every failure of `expect` against the exchange, and, when `record_passes`, every
+/// assertion that held.
+pub(crate) fn evaluate(
+    expect: &Expect,
+    exchange: &Exchange,
+    scope: &Scope,
+    record_passes: bool,
+) -> (Vec<StepFailure>, Vec<Pass>) {
     let response = &exchange.response;
     let headers = &response.head.headers.0;
     let (body, saved_to): (&[u8], _) = match &response.body.content {
@@ -44,6 +50,7 @@ pub(crate) fn evaluate(expect: &Expect, exchange: &Exchange, scope: &Scope) -> V
     let ctx = Context {
         resolve: scope,
         scenario_dir: scope.dir(),
+        record_passes,
     };
     let reads_text = expect.body.is_some() || !expect.json.is_empty() || expect.schema.is_some();
     let undecodable = (reads_text && response.body.malformed_text).then(|| StepFailure {
@@ -58,15 +65,13 @@ pub(crate) fn evaluate(expect: &Expect, exchange: &Exchange, scope: &Scope) -> V
             charset: response.body.charset.clone(),
         },
     });
-    undecodable
+    let verdicts = check::evaluate(expect, &view, &ctx);
+    let failures = undecodable
         .into_iter()
-        .chain(
-            check::evaluate(expect, &view, &ctx)
-                .into_iter()
-                .map(|f| StepFailure {
-                    span: f.span,
-                    cause: FailureCause::Check(Box::new(f)),
-                }),
-        )
-        .collect()
+        .chain(verdicts.failures.into_iter().map(|f| StepFailure {
+            span: f.span,
+            cause: FailureCause::Check(Box::new(f)),
+        }))
+        .collect();
+    (failures, verdicts.passes)
 }

@@ -45,6 +45,9 @@ pub struct RunContext {
     pub pool: Arc<ClientPool>,
     /// Set on Ctrl-C or SIGTERM: steps not yet started are skipped.
     pub interrupted: Arc<std::sync::atomic::AtomicBool>,
+    /// Record the assertions that hold too ([`StepRecord::passes`]): only a report that
+    /// shows them asks (`--json`); without it the checks build nothing for them.
+    pub record_passes: bool,
 }
 
 impl Default for RunContext {
@@ -56,6 +59,7 @@ impl Default for RunContext {
             max_body: transport::DEFAULT_MAX_BODY,
             pool: ClientPool::global(),
             interrupted: Arc::default(),
+            record_passes: false,
         }
     }
 }
@@ -90,6 +94,9 @@ pub struct StepRecord {
     pub failed_exchange: Option<FailedExchange>,
     /// Values captured by this step, in the order written.
     pub captures: IndexMap<String, J>,
+    /// The assertions that held on the judged exchange, when the run records them
+    /// ([`RunContext::record_passes`]); the failed ones are in the outcome.
+    pub passes: Vec<crate::check::Pass>,
     pub duration: Duration,
     /// The credentials this step used (auth, proxy passwords), in every form they may be
     /// seen in: reports replace them with `***`.
@@ -111,6 +118,7 @@ impl StepRecord {
             exchanges: Vec::new(),
             failed_exchange: None,
             captures: IndexMap::new(),
+            passes: Vec::new(),
             secrets: Vec::new(),
             duration: Duration::ZERO,
         }
@@ -260,8 +268,9 @@ struct FileRun<'a> {
     session: Session,
     scope: Scope,
     dir: PathBuf,
-    /// The failures of the last exchange sent, so that the judging does not check twice.
-    last_check: Option<Vec<StepFailure>>,
+    /// The failures (and passes) of the last exchange sent, so that the judging does not
+    /// check twice.
+    last_check: Option<(Vec<StepFailure>, Vec<crate::check::Pass>)>,
 }
 
 impl FileRun<'_> {
@@ -321,10 +330,15 @@ impl FileRun<'_> {
             match transport::send_async(&self.ctx.pool, session, &prepared).await {
                 Ok(exchange) => {
                     record.failed_exchange = None;
-                    let failures = checks::evaluate(&step.expect, &exchange, &self.scope);
-                    let passed = failures.is_empty();
+                    let verdicts = checks::evaluate(
+                        &step.expect,
+                        &exchange,
+                        &self.scope,
+                        self.ctx.record_passes,
+                    );
+                    let passed = verdicts.0.is_empty();
                     record.exchanges.push(exchange);
-                    self.last_check = Some(failures);
+                    self.last_check = Some(verdicts);
                     if passed {
                         break;
                     }
@@ -347,10 +361,10 @@ impl FileRun<'_> {
         let Some(exchange) = record.exchanges.last() else {
             return Vec::new();
         };
-        let mut failures = self
-            .last_check
-            .take()
-            .unwrap_or_else(|| checks::evaluate(&step.expect, exchange, &self.scope));
+        let (mut failures, passes) = self.last_check.take().unwrap_or_else(|| {
+            checks::evaluate(&step.expect, exchange, &self.scope, self.ctx.record_passes)
+        });
+        record.passes = passes;
         for capture in &step.capture {
             match captures::take(capture, exchange, &self.session) {
                 Ok(value) => {

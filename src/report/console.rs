@@ -232,21 +232,20 @@ impl Console {
         for error in &step.errors {
             out.push_str(&format!("  {}\n", self.paint(red, error)));
         }
-        for a in &step.assertions {
+        for a in step.assertions.iter().filter(|a| a.failed()) {
+            let (expected, actual) = a.in_words();
             out.push_str(&format!(
-                "  {} ({path}:{})\n    expected: {}\n    actual:   {}\n",
+                "  {} ({path}:{})\n    expected: {expected}\n    actual:   {actual}\n",
                 self.paint(bold, &a.assertion),
                 a.line,
-                a.expected,
-                a.actual
             ));
-            let diff = if self.color {
-                a.diff_colored.as_ref().or(a.diff.as_ref())
-            } else {
-                a.diff.as_ref()
+            let colored = a.words.as_ref().and_then(|w| w.diff_colored.clone());
+            let diff = match colored {
+                Some(colored) if self.color => Some(colored),
+                _ => a.diff_text(super::DIFF_INDENT),
             };
             if let Some(diff) = diff {
-                out.push_str(diff);
+                out.push_str(&diff);
             }
         }
         out

@@ -1,5 +1,6 @@
-//! The JSON report (`--json`): every file, step, exchange and failed assertion. Its shape is
-//! `schema/report.schema.json`, generated from these types.
+//! The JSON report (`--json`): every file (with the diagnostics of one that did not load),
+//! step, exchange and assertion, passed ones too, each with its expected and actual values
+//! as JSON. Its shape is `schema/report.schema.json`, generated from these types.
 
 use std::io::Write as _;
 use std::path::Path;

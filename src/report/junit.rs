@@ -6,7 +6,7 @@ use std::path::Path;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestRerun, TestSuite};
 
 use super::{ReportError, Reporter};
-use crate::events::{Event, FileReport, StepReport, StepStatus, Summary};
+use crate::events::{AssertionReport, Event, FileReport, StepReport, StepStatus, Summary};
 
 /// `--junit F`: a testsuite made as each file finishes, the report written at the end.
 pub struct JunitReporter {
@@ -217,10 +217,10 @@ fn earlier_failures(file: &FileReport, step: &StepReport) -> Vec<TestRerun> {
 }
 
 fn failure_type(step: &StepReport) -> &'static str {
-    if step.assertions.is_empty() {
-        "error"
-    } else {
+    if step.assertions.iter().any(AssertionReport::failed) {
         "assertion"
+    } else {
+        "error"
     }
 }
 
@@ -267,12 +267,14 @@ fn failure_message(step: &StepReport) -> String {
         .first()
         .cloned()
         .or_else(|| {
-            step.assertions
-                .first()
-                .map(|a| format!("{}: expected {}, got {}", a.assertion, a.expected, a.actual))
+            step.assertions.iter().find(|a| a.failed()).map(|a| {
+                let (expected, actual) = a.in_words();
+                format!("{}: expected {expected}, got {actual}", a.assertion)
+            })
         })
         .unwrap_or_else(|| "failed".into());
-    let total = step.errors.len() + step.assertions.len();
+    let failed = step.assertions.iter().filter(|a| a.failed()).count();
+    let total = step.errors.len() + failed;
     if total > 1 {
         format!("{first} (and {} more)", total - 1)
     } else {
@@ -287,13 +289,14 @@ pub fn failure_text(step: &StepReport) -> String {
         out.push_str(e);
         out.push('\n');
     }
-    for a in &step.assertions {
+    for a in step.assertions.iter().filter(|a| a.failed()) {
+        let (expected, actual) = a.in_words();
         out.push_str(&format!(
-            "{} (line {})\n  expected: {}\n  actual:   {}\n",
-            a.assertion, a.line, a.expected, a.actual
+            "{} (line {})\n  expected: {expected}\n  actual:   {actual}\n",
+            a.assertion, a.line
         ));
-        if let Some(diff) = &a.diff {
-            out.push_str(diff);
+        if let Some(diff) = a.diff_text(crate::report::DIFF_INDENT) {
+            out.push_str(&diff);
         }
     }
     out

@@ -16,6 +16,9 @@ use std::path::{Path, PathBuf};
 
 use crate::events::{Event, ExchangeReport};
 
+/// How far the console and `JUnit` indent a diff under its failure.
+pub(crate) const DIFF_INDENT: &str = "      ";
+
 /// A consumer of a run's events.
 pub trait Reporter {
     /// Called for every event, in the order of [`Event`]'s documentation, on the one
@@ -43,6 +46,19 @@ pub struct ReportOptions {
     pub json: Option<PathBuf>,
     /// `--html F`.
     pub html: Option<PathBuf>,
+}
+
+impl ReportOptions {
+    /// Whether a reporter shows the exchange of passed steps (`--verbose`, `--json`).
+    pub fn wants_every_exchange(&self) -> bool {
+        self.verbose || self.json.is_some() || self.html.is_some()
+    }
+
+    /// Whether a reporter shows the assertions that held, with the JSON values of every
+    /// assertion (`--json`, `--html`): without one, the checks record neither.
+    pub fn wants_every_assertion(&self) -> bool {
+        self.json.is_some() || self.html.is_some()
+    }
 }
 
 /// A report that could not be written.

@@ -12,6 +12,31 @@ pub(crate) struct Redactor {
 pub(crate) const MASK: &str = "***";
 
 impl Redactor {
+    /// A JSON value with every secret replaced in its strings and keys; a number that shows
+    /// a secret (a PIN that came back as a number) becomes the string it reads as, redacted.
+    pub(crate) fn redact_json(&self, value: &serde_json::Value) -> serde_json::Value {
+        use serde_json::Value as J;
+        match value {
+            J::String(text) => J::String(self.redact(text)),
+            J::Number(n) if !self.secrets.is_empty() => {
+                let text = n.to_string();
+                let redacted = self.redact(&text);
+                if redacted == text {
+                    value.clone()
+                } else {
+                    J::String(redacted)
+                }
+            }
+            J::Array(items) => J::Array(items.iter().map(|v| self.redact_json(v)).collect()),
+            J::Object(map) => J::Object(
+                map.iter()
+                    .map(|(k, v)| (self.redact(k), self.redact_json(v)))
+                    .collect(),
+            ),
+            J::Null | J::Bool(_) | J::Number(_) => value.clone(),
+        }
+    }
+
     pub(crate) fn new(secrets: impl IntoIterator<Item = String>) -> Redactor {
         let mut r = Redactor::default();
         r.extend(secrets);
@@ -53,6 +78,21 @@ impl Redactor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redacts_the_strings_and_keys_of_json_values() {
+        let r = Redactor::new(["s3cret".to_string()]);
+        let value = serde_json::json!({"s3cret": ["x s3cret y", 1, null], "b": true});
+        assert_eq!(
+            r.redact_json(&value),
+            serde_json::json!({"***": ["x *** y", 1, null], "b": true})
+        );
+        let pin = Redactor::new(["483920".to_string()]);
+        assert_eq!(
+            pin.redact_json(&serde_json::json!([483_920, 48_392])),
+            serde_json::json!(["***", 48392])
+        );
+    }
 
     #[test]
     fn replaces_every_secret_longest_first() {

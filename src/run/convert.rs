@@ -2,17 +2,22 @@
 
 use std::path::Path;
 
+use crate::check::{Failure, Pass, Values};
 use crate::engine::{FailureCause, FileRecord, StepOutcome, StepRecord};
-use crate::events::{AssertionReport, ExchangeReport, FileReport, StepReport, StepStatus};
+use crate::events::{
+    AssertionReport, DiagnosticReport, ExchangeReport, FailureWords, FileReport, StepReport,
+    StepStatus,
+};
+use crate::report::DIFF_INDENT;
 use crate::report::redact::{MASK, Redactor};
 use crate::transport::{Exchange, PartContent, RequestRecord, SentBody};
-use sonde_core::Loaded;
+use sonde_core::{Diagnostic, Loaded};
 
-/// How much of a response body a report shows.
+/// How much of a body a report shows.
 const PREVIEW_CHARS: usize = 2000;
 
 /// The report of a file that ran. Passed steps carry their exchange only when `detailed`
-/// (`--verbose`, `--json`, `--html`): nobody else shows it, and building it costs.
+/// (`--verbose`, `--json`): nobody else shows it, and building it costs.
 pub(super) fn file_report(
     index: usize,
     path: &Path,
@@ -28,6 +33,7 @@ pub(super) fn file_report(
         path: path.to_path_buf(),
         name: redactor.redact(&record.name),
         error: None,
+        diagnostics: Vec::new(),
         warnings: tls_warnings(&loaded.scenario, path),
         time: record.duration,
         steps: record
@@ -43,8 +49,46 @@ pub(super) fn file_report(
     }
 }
 
-/// The report of a file that could not be loaded.
-pub(super) fn load_error_report(index: usize, path: &Path, rendered: String) -> FileReport {
+/// The report of a file whose diagnostics say why it could not be loaded: `error` has them
+/// as printed, `diagnostics` as data, both redacted.
+pub(super) fn diagnostics_report(
+    index: usize,
+    path: &Path,
+    diagnostics: &[Diagnostic],
+    redactor: &Redactor,
+) -> FileReport {
+    let rendered = super::render(diagnostics);
+    let mut report = load_error_report(index, path, redactor.redact(&rendered));
+    report.diagnostics = diagnostics
+        .iter()
+        .map(|d| diagnostic_report(d, redactor))
+        .collect();
+    report
+}
+
+fn diagnostic_report(d: &Diagnostic, r: &Redactor) -> DiagnosticReport {
+    let known = d.span.is_known();
+    DiagnosticReport {
+        file: r.redact(&d.source.path.display().to_string()),
+        line: known.then_some(d.span.line),
+        column: known.then_some(d.span.col),
+        message: r.redact(&d.message),
+        label: d.label.as_deref().map(|l| r.redact(l)),
+        notes: d.notes.iter().map(|n| r.redact(n)).collect(),
+    }
+}
+
+/// The report of a file that could not be loaded or run, for a reason without a place in
+/// it (an internal error, a run stopped before it): one diagnostic without a line.
+pub(super) fn load_error_report(index: usize, path: &Path, message: String) -> FileReport {
+    let diagnostics = vec![DiagnosticReport {
+        file: path.display().to_string(),
+        line: None,
+        column: None,
+        message: message.clone(),
+        label: None,
+        notes: Vec::new(),
+    }];
     FileReport {
         index,
         path: path.to_path_buf(),
@@ -52,7 +96,8 @@ pub(super) fn load_error_report(index: usize, path: &Path, rendered: String) -> 
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default(),
-        error: Some(rendered),
+        error: Some(message),
+        diagnostics,
         warnings: Vec::new(),
         time: std::time::Duration::ZERO,
         steps: Vec::new(),
@@ -90,22 +135,23 @@ fn step_report(step: &StepRecord, loaded: &Loaded, r: &Redactor, detailed: bool)
     };
     let mut errors = Vec::new();
     let mut assertions = Vec::new();
+    // The passes (recorded for `--json`) go back between the failures in the order the
+    // assertions were judged.
+    let mut passes = step.passes.iter().peekable();
+    let mut failed_checks = 0;
     for failure in failures {
         match &failure.cause {
-            FailureCause::Check(a) => assertions.push(AssertionReport {
-                assertion: r.redact(&a.assertion),
-                line: a.span.line,
-                expected: r.redact(&a.expected),
-                actual: r.redact(&a.actual),
-                diff: a
-                    .diff
-                    .as_ref()
-                    .map(|d| r.redact(&d.render("      ", false))),
-                diff_colored: a.diff.as_ref().map(|d| r.redact(&d.render("      ", true))),
-            }),
+            FailureCause::Check(a) => {
+                while let Some(pass) = passes.next_if(|p| p.failures_before <= failed_checks) {
+                    assertions.push(passed(pass, r));
+                }
+                assertions.push(failed(a, &failure.message(), r));
+                failed_checks += 1;
+            }
             _ => errors.push(r.redact(&failure.message())),
         }
     }
+    assertions.extend(passes.map(|pass| passed(pass, r)));
     let warnings = loaded
         .skipped
         .iter()
@@ -140,6 +186,53 @@ fn step_report(step: &StepRecord, loaded: &Loaded, r: &Redactor, detailed: bool)
     }
 }
 
+fn failed(a: &Failure, message: &str, r: &Redactor) -> AssertionReport {
+    // Without a report that records them, the words stand for the values.
+    let (expected, actual) = match &a.values {
+        Some(Values { expected, actual }) => (
+            r.redact_json(expected),
+            actual.as_ref().map(|v| r.redact_json(v)),
+        ),
+        None => (
+            serde_json::Value::String(r.redact(&a.expected)),
+            Some(serde_json::Value::String(r.redact(&a.actual))),
+        ),
+    };
+    AssertionReport {
+        assertion: r.redact(&a.assertion),
+        line: a.span.line,
+        passed: false,
+        expected,
+        actual,
+        message: Some(r.redact(message)),
+        diff: a
+            .diff
+            .as_ref()
+            .map(|d| d.plain_lines().iter().map(|line| r.redact(line)).collect()),
+        words: Some(FailureWords {
+            expected: r.redact(&a.expected),
+            actual: r.redact(&a.actual),
+            diff_colored: a
+                .diff
+                .as_ref()
+                .map(|d| r.redact(&d.render(DIFF_INDENT, true))),
+        }),
+    }
+}
+
+fn passed(pass: &Pass, r: &Redactor) -> AssertionReport {
+    AssertionReport {
+        assertion: r.redact(&pass.assertion),
+        line: pass.span.line,
+        passed: true,
+        expected: r.redact_json(&pass.values.expected),
+        actual: pass.values.actual.as_ref().map(|v| r.redact_json(v)),
+        message: None,
+        diff: None,
+        words: None,
+    }
+}
+
 fn exchange_report(step: &StepRecord, r: &Redactor) -> Option<ExchangeReport> {
     if let Some(exchange) = step.exchange() {
         return Some(from_exchange(exchange, r));
@@ -161,7 +254,7 @@ fn request_only(request: &RequestRecord, r: &Redactor) -> ExchangeReport {
         url: r.redact(&request.url),
         request_headers: headers(request.headers.iter(), r),
         request_body_size: request.body.size().unwrap_or(0),
-        request_body_preview: request_preview(&request.body).map(|text| r.redact(&text)),
+        request_body_preview: request_preview(request).map(|text| r.redact(&text)),
         status: None,
         reason: None,
         response_headers: Vec::new(),
@@ -179,16 +272,15 @@ fn from_exchange(exchange: &Exchange, r: &Redactor) -> ExchangeReport {
     report.reason = Some(response.head.reason.clone());
     report.response_headers = headers(response.head.headers.iter(), r);
     report.response_body_size = response.body.len();
-    // A body that is not text is summarised by the reports (its size and type), never dumped:
-    // bytes shown as text break terminals and reports (xunit-viewer gave up on a JUnit file
-    // holding a `/bytes` body).
     let content_type = response.head.headers.get("content-type");
-    let text = response
-        .body
-        .text
-        .as_deref()
-        .filter(|text| !binary_type(content_type) && looks_like_text(text));
-    report.response_body_preview = text.map(|text| r.redact(&preview(text)));
+    report.response_body_preview = response.body.text.as_deref().map(|text| {
+        if is_binary(text, response.body.malformed_text, content_type) {
+            // Bytes shown as text break terminals and reports (xunit-viewer gave up on a
+            // JUnit file holding a `/bytes` body): say what they are instead.
+            return summary(response.body.len(), content_type);
+        }
+        r.redact(&preview(text))
+    });
     report.time = exchange.elapsed;
     report.redirects = exchange
         .hops
@@ -198,24 +290,12 @@ fn from_exchange(exchange: &Exchange, r: &Redactor) -> ExchangeReport {
     report
 }
 
-/// Whether a content type says the body is data rather than text.
-fn binary_type(content_type: Option<&str>) -> bool {
-    let mime = content_type
-        .and_then(|t| t.split(';').next())
-        .map(|t| t.trim().to_ascii_lowercase())
-        .unwrap_or_default();
-    ["image/", "audio/", "video/", "font/"]
-        .iter()
-        .any(|family| mime.starts_with(family) && !mime.contains("svg"))
-        || [
-            "application/octet-stream",
-            "application/pdf",
-            "application/zip",
-            "application/gzip",
-            "application/x-protobuf",
-            "application/wasm",
-        ]
-        .contains(&mime.as_str())
+/// `12 bytes, application/octet-stream`: what a report says of a body that is not text.
+fn summary(size: u64, content_type: Option<&str>) -> String {
+    format!(
+        "{size} bytes, {}",
+        content_type.unwrap_or("no content-type")
+    )
 }
 
 /// The first [`PREVIEW_CHARS`] characters of a text, and how many more there are.
@@ -231,12 +311,25 @@ fn preview(text: &str) -> String {
 }
 
 /// What a report shows of a request body (see `ExchangeReport::request_body_preview`).
-fn request_preview(body: &SentBody) -> Option<String> {
-    match body {
-        SentBody::Bytes(bytes) => std::str::from_utf8(bytes)
-            .ok()
-            .filter(|text| looks_like_text(text))
-            .map(preview),
+fn request_preview(request: &RequestRecord) -> Option<String> {
+    let content_type = request.headers.get("content-type");
+    match &request.body {
+        SentBody::Empty => None,
+        SentBody::Bytes(bytes) if bytes.is_empty() => None,
+        SentBody::Bytes(bytes) => Some(
+            match std::str::from_utf8(bytes)
+                .ok()
+                .filter(|text| !is_binary(text, false, content_type))
+            {
+                Some(text) => preview(text),
+                None => summary(bytes.len() as u64, content_type),
+            },
+        ),
+        SentBody::File { path, size } => Some(format!(
+            "{}, from {}",
+            summary(*size, content_type),
+            path.display()
+        )),
         SentBody::Multipart(parts) => {
             let lines: Vec<String> = parts
                 .iter()
@@ -257,24 +350,30 @@ fn request_preview(body: &SentBody) -> Option<String> {
                 .collect();
             Some(preview(&lines.join("\n")))
         }
-        SentBody::Empty | SentBody::File { .. } => None,
     }
 }
 
-/// Text, not bytes that happened to decode, judged on the part a report shows: no control
-/// characters but those text holds (tab, line breaks, form feed, escape for colours), and
-/// few characters that were invalid in the charset (U+FFFD; a stray one is still text).
-fn looks_like_text(text: &str) -> bool {
-    let mut chars = 0;
-    let mut invalid = 0;
-    for c in text.chars().take(PREVIEW_CHARS) {
-        if c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}' | '\u{1b}') {
-            return false;
-        }
-        chars += 1;
-        invalid += usize::from(c == '\u{fffd}');
-    }
-    invalid * 32 <= chars
+/// Whether a body is data rather than text: its type says so, some bytes were not text in
+/// its charset, or it holds NUL characters, which no text has.
+fn is_binary(text: &str, malformed: bool, content_type: Option<&str>) -> bool {
+    let mime = content_type
+        .and_then(|t| t.split(';').next())
+        .map(|t| t.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let binary_type = ["image/", "audio/", "video/", "font/"]
+        .iter()
+        .any(|family| mime.starts_with(family))
+        || [
+            "application/octet-stream",
+            "application/pdf",
+            "application/zip",
+            "application/gzip",
+            "application/x-protobuf",
+            "application/wasm",
+        ]
+        .contains(&mime.as_str());
+    let nul = text.chars().take(PREVIEW_CHARS).any(|c| c == '\0');
+    binary_type || malformed || nul
 }
 
 /// Header values redacted; credentials headers keep only their scheme word.
@@ -295,34 +394,4 @@ fn headers<'a>(
         (name.to_string(), value)
     })
     .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn binary_bodies_are_not_taken_for_text() {
-        use super::looks_like_text;
-        assert!(looks_like_text("{\"a\": 1}\r\n\tok \u{1b}[31mred\u{1b}[0m"));
-        assert!(looks_like_text(&format!(
-            "caf\u{fffd} au lait {}",
-            "x".repeat(40)
-        )));
-        assert!(!looks_like_text("\u{fffd}PNG\r\n\u{1a}\n\0\0\0\rIHDR"));
-        assert!(!looks_like_text("PK\u{3}\u{4}"));
-        assert!(!looks_like_text(&"\u{fffd}".repeat(10)));
-    }
-
-    #[test]
-    fn previews_stop_at_their_length_and_say_how_much_more() {
-        use super::{PREVIEW_CHARS, preview};
-        assert_eq!(
-            preview("é".repeat(PREVIEW_CHARS).as_str()),
-            "é".repeat(PREVIEW_CHARS)
-        );
-        let long = "é".repeat(PREVIEW_CHARS + 3);
-        assert_eq!(
-            preview(&long),
-            format!("{}\n… (3 more characters)", "é".repeat(PREVIEW_CHARS))
-        );
-    }
 }

@@ -252,6 +252,7 @@ mod tests {
             path: path.to_path_buf(),
             name: path.display().to_string(),
             error: None,
+            diagnostics: vec![],
             warnings: vec![],
             time: Duration::ZERO,
             steps: vec![StepReport {

@@ -139,12 +139,14 @@ impl Run {
                     .max_body
                     .unwrap_or(crate::transport::DEFAULT_MAX_BODY),
                 interrupted: interrupt.flag(),
+                // The assertions that hold are recorded only when a reporter shows them.
+                record_passes: reports.wants_every_assertion(),
                 ..RunContext::default()
             },
             redactor: Redactor::new(secrets),
             selection: options.selection,
             // Reports of passed steps carry their exchange only when a reporter shows it.
-            detailed: reports.verbose || reports.json.is_some() || reports.html.is_some(),
+            detailed: reports.wants_every_exchange(),
             defined,
             http_env: options.http_env,
             retries: options.retries.or(config.retries).unwrap_or(0),

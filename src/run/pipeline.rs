@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use super::convert::{file_report, load_error_report};
+use super::convert::{diagnostics_report, file_report};
 use super::plan::Selection;
 use crate::engine::{RunContext, run_scenario_async};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -34,8 +34,12 @@ impl FilePipeline {
         let mut loaded = match super::load_checked(path, &self.defined, self.http_env.as_deref()) {
             Ok(loaded) => loaded,
             Err(diagnostics) => {
-                let text = super::render(&diagnostics);
-                return Some(load_error_report(index, path, self.redactor.redact(&text)));
+                return Some(diagnostics_report(
+                    index,
+                    path,
+                    &diagnostics,
+                    &self.redactor,
+                ));
             }
         };
         let selected = self

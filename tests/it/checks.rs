@@ -4,8 +4,9 @@
 use std::path::Path;
 use std::time::Duration;
 
+use serde_json::json;
 use sonde::check::predicate::Literal;
-use sonde::check::{Context, ResponseView, evaluate};
+use sonde::check::{Context, ResponseView, Values, Verdicts, evaluate};
 use sonde_core::model::Expect;
 use sonde_core::{SourceFile, yaml};
 
@@ -47,8 +48,8 @@ fn response(status: u16, body: &str) -> Response {
 
 const DOC: &str = r#"{"id": 7, "name": "ada", "tags": ["a", "b"], "deep": {"x": {"y": [1, 2, 3]}}, "ratio": 2.0}"#;
 
-/// The failures of `lines` against `r`, rendered without colour.
-fn failures_with(lines: &str, r: &Response, color: bool) -> String {
+/// What the checks of `lines` find against `r`; passes and JSON values recorded when `record`.
+fn verdicts(lines: &str, r: &Response, record: bool) -> Verdicts {
     let mut view = ResponseView::new(
         r.status,
         "OK",
@@ -64,11 +65,24 @@ fn failures_with(lines: &str, r: &Response, color: bool) -> String {
     let ctx = Context {
         resolve: &Literal,
         scenario_dir: &dir,
+        record_passes: record,
     };
     evaluate(&expect(lines), &view, &ctx)
-        .iter()
-        .map(|f| f.render("t.yaml", color))
-        .collect()
+}
+
+/// The failures of `lines` against `r`, rendered (in colour when `color`). Recording the
+/// passes for a report changes nothing of them: checked on every call.
+fn failures_with(lines: &str, r: &Response, color: bool) -> String {
+    let render = |record| -> String {
+        verdicts(lines, r, record)
+            .failures
+            .iter()
+            .map(|f| f.render("t.yaml", color))
+            .collect()
+    };
+    let out = render(false);
+    assert_eq!(out, render(true), "recording passes changed the failures");
+    out
 }
 
 fn failures(lines: &str) -> String {
@@ -196,4 +210,125 @@ fn a_deep_json_difference_is_one_line_of_the_diff_in_colour() {
     );
     assert!(out.contains("\u{1b}["), "{out}");
     insta::assert_snapshot!(out);
+}
+
+/// Every assertion that held, as (name, line, expected, actual), when passes are recorded.
+fn recorded_passes(
+    lines: &str,
+) -> Vec<(String, u32, serde_json::Value, Option<serde_json::Value>)> {
+    let found = verdicts(lines, &response(200, DOC), true);
+    assert!(found.failures.is_empty(), "{:?}", found.failures);
+    found
+        .passes
+        .into_iter()
+        .map(|p| (p.assertion, p.span.line, p.values.expected, p.values.actual))
+        .collect()
+}
+
+#[test]
+fn passes_are_recorded_with_json_values_only_when_asked() {
+    let lines = "status: 200\nok: true\nheaders: { content-type: { contains: json }, x-none: null }\njson: { $.id: 7, $.deep: { x: { y: [1, 2, 3] } }, $.nothing: { exists: false } }\nbody: { contains: ada }\nbytes: { length: { gt: 10 } }\ncookies: { sid: abc }\nredirects: 2\nurl: { ends_with: /final }";
+    let found = recorded_passes(lines);
+    let expected = [
+        ("status", 4, json!(200), Some(json!(200))),
+        ("ok", 5, json!(true), Some(json!(true))),
+        (
+            "header content-type",
+            6,
+            json!({"contains": "json"}),
+            Some(json!("application/json")),
+        ),
+        ("header x-none", 6, json!(null), None),
+        ("json $.id", 7, json!(7), Some(json!(7))),
+        (
+            "json $.deep",
+            7,
+            json!({"x": {"y": [1, 2, 3]}}),
+            Some(json!({"x": {"y": [1, 2, 3]}})),
+        ),
+        ("json $.nothing", 7, json!({"exists": false}), None),
+        ("body", 8, json!({"contains": "ada"}), Some(json!(DOC))),
+        ("bytes length", 9, json!({"gt": 10}), Some(json!(DOC.len()))),
+        ("cookie sid", 10, json!("abc"), Some(json!("abc"))),
+        ("redirects", 11, json!(2), Some(json!(2))),
+        (
+            "url",
+            12,
+            json!({"ends_with": "/final"}),
+            Some(json!("http://h/final")),
+        ),
+    ];
+    let expected: Vec<_> = expected
+        .into_iter()
+        .map(|(a, l, e, v)| (a.to_string(), l, e, v))
+        .collect();
+    assert_eq!(found, expected);
+    let unrecorded = verdicts(lines, &response(200, DOC), false);
+    assert!(unrecorded.passes.is_empty() && unrecorded.failures.is_empty());
+}
+
+#[test]
+fn status_forms_and_schemas_are_recorded_as_written() {
+    let passes = recorded_passes("status: [201, 200]");
+    assert_eq!(passes[0].2, json!([201, 200]));
+    assert_eq!(recorded_passes("status: \"2xx\"")[0].2, json!("2xx"));
+    assert_eq!(
+        recorded_passes("status: { ge: 200, lt: 300 }")[0].2,
+        json!({"ge": 200, "lt": 300})
+    );
+    let schema = recorded_passes("schema: user.schema.json");
+    assert_eq!(
+        (schema[0].0.as_str(), &schema[0].2, &schema[0].3),
+        ("schema", &json!("user.schema.json"), &None)
+    );
+}
+
+#[test]
+fn failures_carry_json_values_when_recorded_the_failed_word_alone() {
+    let found = verdicts(
+        "status: 404\nheaders: { vary: null }\njson: { $.id: { gt: 5, lt: 3 }, $.missing: 1, $.deep: { x: 1 } }",
+        &response(200, DOC),
+        true,
+    );
+    let values: Vec<_> = found
+        .failures
+        .iter()
+        .map(|f| (f.assertion.as_str(), f.values.clone().unwrap()))
+        .collect();
+    let v = |e, a| Values {
+        expected: e,
+        actual: a,
+    };
+    assert_eq!(
+        values,
+        [
+            ("status", v(json!(404), Some(json!(200)))),
+            ("header vary", v(json!(null), Some(json!("Accept, Origin")))),
+            ("json $.id", v(json!({"lt": 3}), Some(json!(7)))),
+            ("json $.missing", v(json!(1), None)),
+            (
+                "json $.deep",
+                v(json!({"x": 1}), Some(json!({"x": {"y": [1, 2, 3]}})))
+            ),
+        ]
+    );
+    // The pass of `gt: 5` is not recorded apart: the assertion as a whole failed.
+    assert!(found.passes.is_empty(), "{:?}", found.passes);
+    let unrecorded = verdicts("status: 404", &response(200, DOC), false);
+    assert_eq!(unrecorded.failures[0].values, None);
+}
+
+#[test]
+fn passes_say_where_they_stand_among_the_failures() {
+    let found = verdicts(
+        "status: 404\nheaders: { content-type: { contains: json } }\njson: { $.id: 8, $.name: ada }",
+        &response(200, DOC),
+        true,
+    );
+    let order: Vec<_> = found
+        .passes
+        .iter()
+        .map(|p| (p.assertion.as_str(), p.failures_before))
+        .collect();
+    assert_eq!(order, [("header content-type", 1), ("json $.name", 2)]);
 }

@@ -15,6 +15,7 @@ mod faults;
 mod html;
 mod http_file;
 mod interrupt;
+mod json_report;
 mod layers;
 mod malformed;
 mod model;

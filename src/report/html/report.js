@@ -423,9 +423,10 @@
       var box = add(el('div', 'problem warn'),
         add(el('header'), 'Attempt ' + a.number + ' failed (' + fmtTime(a.time) + ')'));
       (a.steps || []).filter(function (s) { return s.outcome === 'failed'; }).forEach(function (s) {
+        var failed = (s.assertions || []).filter(function (a) { return !a.passed; });
         var first = s.errors && s.errors.length ? s.errors[0]
-          : s.assertions && s.assertions.length
-            ? s.assertions[0].assertion + ': expected ' + s.assertions[0].expected + ', got ' + s.assertions[0].actual
+          : failed.length
+            ? failed[0].message || failed[0].assertion + ': expected ' + shown(failed[0].expected)
             : 'failed';
         box.appendChild(el('pre', null, '✗ ' + s.name + ' :' + s.line + '\n  ' + first));
       });
@@ -498,15 +499,25 @@
     (s.errors || []).forEach(function (e) {
       add(body, add(el('div', 'problem'), add(el('header'), 'Error'), el('pre', null, e)));
     });
+    var held = [];
     (s.assertions || []).forEach(function (a) {
+      if (a.passed) { held.push(a); return; }
       var box = el('div', 'problem');
       add(box, add(el('header'), el('span', null, a.assertion), el('span', 'line', 'line ' + a.line)));
       add(box, add(el('div', 'ea'),
-        el('div', 'k', 'expected'), add(el('div', 'exp'), el('pre', null, a.expected)),
-        el('div', 'k', 'actual'), add(el('div', 'act'), el('pre', null, a.actual))));
-      if (a.diff) box.appendChild(diffEl(a.diff));
+        el('div', 'k', 'expected'), add(el('div', 'exp'), el('pre', null, shown(a.expected))),
+        el('div', 'k', 'actual'), add(el('div', 'act'), el('pre', null,
+          'actual' in a ? shown(a.actual) : 'nothing'))));
+      if (a.diff) box.appendChild(diffEl(Array.isArray(a.diff) ? a.diff.join('\n') : a.diff));
       body.appendChild(box);
     });
+    if (held.length) {
+      var list = add(el('details', 'held'), el('summary', null, plural(held.length, 'assertion') + ' held'));
+      held.forEach(function (a) {
+        list.appendChild(el('pre', null, '✓ ' + a.assertion + ' (line ' + a.line + '): ' + shown(a.expected)));
+      });
+      body.appendChild(list);
+    }
     (s.warnings || []).forEach(function (w) {
       add(body, add(el('div', 'problem warn'), add(el('header'), 'Warning'), el('pre', null, w)));
     });
@@ -514,6 +525,11 @@
     else if (s.outcome !== 'skipped' && !(s.errors || []).length && !(s.assertions || []).length) {
       body.appendChild(el('div', 'note', 'No request was recorded for this step.'));
     }
+  }
+
+  // An expected or actual value as the console shows it: JSON, a string in quotes.
+  function shown(v) {
+    return typeof v === 'object' && v !== null ? JSON.stringify(v, null, 2) : JSON.stringify(v);
   }
 
   function headersEl(list, label) {
