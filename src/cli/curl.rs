@@ -8,18 +8,22 @@ use crate::engine::prepare::{Layers, PrepareError, prepare};
 use crate::engine::scope::Scope;
 use crate::exit::Exit;
 use crate::report::redact::Redactor;
-use crate::run::load_config;
+use crate::run::configs_of;
 use sonde_core as scenario;
 
 pub(super) fn curl(args: &CurlArgs) -> Result<Exit, CliError> {
     let run_vars = args.variables.run_vars()?;
     let loaded = scenario::load(&args.file, args.variables.http_env.as_deref())
         .map_err(CliError::Invalid)?;
-    let config = load_config(
+    // The file's own config: `--config`, else its nearest `sonde.yaml`.
+    let config = configs_of(
         args.variables.config.as_deref(),
         std::slice::from_ref(&args.file),
     )
-    .map_err(CliError::Invalid)?;
+    .map_err(CliError::Invalid)?
+    .configs
+    .swap_remove(0)
+    .1;
     let scenario = &loaded.scenario;
     let mut vars = indexmap::IndexMap::new();
     for server in &config.servers {

@@ -7,7 +7,7 @@ use super::args::ValidateArgs;
 use super::error::CliError;
 use crate::exit::Exit;
 use crate::run::discover::discover;
-use crate::run::{load_config, static_checks};
+use crate::run::{configs_of, load_config, static_checks};
 use sonde_core::{self as scenario, Diagnostic};
 
 pub(super) fn validate(args: &ValidateArgs) -> Result<Exit, CliError> {
@@ -21,26 +21,37 @@ pub(super) fn validate(args: &ValidateArgs) -> Result<Exit, CliError> {
     };
 
     let run_vars = input.variables.run_vars()?;
-    let config = match load_config(input.variables.config.as_deref(), &input.paths) {
-        Ok(c) => c,
+    let found = discover(&input.paths);
+    // The run's config is checked even when no file uses it (a folder with no scenario yet),
+    // then each file with what its own config defines (its nearest `sonde.yaml`).
+    let configs = match load_config(input.variables.config.as_deref(), &input.paths)
+        .and_then(|_| configs_of(input.variables.config.as_deref(), &found.files))
+    {
+        Ok(configs) => configs,
         Err(diagnostics) => {
             // Printed as every other diagnostic `validate` finds, in colour on a terminal.
             print(&diagnostics);
             return Ok(Exit::Invalid);
         }
     };
-    let found = discover(&input.paths);
     for missing in &found.missing {
         eprintln!("error: {}: no such file or directory", missing.display());
     }
 
-    let outer: BTreeSet<String> = run_vars
-        .names()
-        .chain(config.defined_names())
-        .map(str::to_owned)
+    let defined: Vec<BTreeSet<String>> = configs
+        .configs
+        .iter()
+        .map(|(_, config)| {
+            run_vars
+                .names()
+                .chain(config.defined_names())
+                .map(str::to_owned)
+                .collect()
+        })
         .collect();
     let mut invalid = found.missing.len();
-    for path in &found.files {
+    for (position, path) in found.files.iter().enumerate() {
+        let outer = &defined[configs.of_file[position]];
         // A bug (ours or a dependency's) on one file is reported for that file, and the
         // others are still checked, as `run` does.
         let checked = std::panic::catch_unwind(|| {
@@ -55,7 +66,7 @@ pub(super) fn validate(args: &ValidateArgs) -> Result<Exit, CliError> {
                             skipped.what
                         );
                     }
-                    static_checks(&loaded, &outer)
+                    static_checks(&loaded, outer)
                 }
                 Err(diagnostics) => diagnostics,
             }

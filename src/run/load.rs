@@ -47,3 +47,50 @@ pub(crate) fn static_checks(loaded: &Loaded, defined: &BTreeSet<String>) -> Vec<
     problems.extend(check_schema_files(&loaded.scenario));
     problems
 }
+
+/// The configs of a run's files: `--config F` for every file, else each file's nearest
+/// `sonde.yaml` (SPEC §5), so `sonde run .` in a repository of several suites runs each with
+/// its own config. Each config is read once.
+pub(crate) struct Configs {
+    /// Each config, with where it was read from (`None`: no config, the defaults).
+    pub(crate) configs: Vec<(Option<PathBuf>, Config)>,
+    /// For the file at each position of the run's list, the index of its config.
+    pub(crate) of_file: Vec<usize>,
+}
+
+/// Reads the configs of `files`; the diagnostics of every config that does not load.
+pub(crate) fn configs_of(
+    explicit: Option<&Path>,
+    files: &[PathBuf],
+) -> Result<Configs, Vec<Diagnostic>> {
+    let mut configs: Vec<(Option<PathBuf>, Config)> = Vec::new();
+    let mut of_file = Vec::with_capacity(files.len());
+    let mut problems = Vec::new();
+    for file in files {
+        let path = match explicit {
+            Some(path) => Some(path.to_path_buf()),
+            None => Config::nearest(file),
+        };
+        if let Some(known) = configs.iter().position(|(p, _)| *p == path) {
+            of_file.push(known);
+            continue;
+        }
+        let config = match &path {
+            None => Ok(Config::default()),
+            Some(path) => scenario::read_source(path).and_then(|source| Config::load(&source)),
+        };
+        match config {
+            Ok(config) => configs.push((path, config)),
+            Err(diagnostics) => {
+                problems.extend(diagnostics);
+                configs.push((path, Config::default()));
+            }
+        }
+        of_file.push(configs.len() - 1);
+    }
+    if problems.is_empty() {
+        Ok(Configs { configs, of_file })
+    } else {
+        Err(problems)
+    }
+}

@@ -14,7 +14,6 @@ mod pipeline;
 pub(crate) mod plan;
 mod servers;
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -22,7 +21,7 @@ use sonde_core::Diagnostic;
 use sonde_core::vars::RunVars;
 
 pub(crate) use executor::default_jobs;
-pub(crate) use load::{load_checked, load_config, static_checks};
+pub(crate) use load::{configs_of, load_checked, load_config, static_checks};
 
 use crate::engine::RunContext;
 use crate::events::{Event, Summary};
@@ -96,11 +95,13 @@ pub(crate) struct Run {
     fail_fast: bool,
     reports: ReportOptions,
     // Dropped last: the servers stop after the run, whatever happened.
-    _servers: Servers,
+    _servers: Vec<Servers>,
 }
 
 impl Run {
-    /// Loads the config, starts its servers and picks the files of this shard.
+    /// Loads the configs, starts their servers (each config's once) and picks the files of
+    /// this shard. The run's own settings (`jobs`, `retries`, `reports`) come from the config
+    /// of the first path given; what a file's steps see (vars, session, servers) from its own.
     pub(crate) fn prepare(options: RunOptions, interrupt: &Interrupt) -> Result<Run, RunError> {
         let config =
             load_config(options.config.as_deref(), &options.paths).map_err(RunError::Config)?;
@@ -109,45 +110,56 @@ impl Run {
             Some(shard) => shard.select(found.files),
             None => found.files,
         };
-        let servers = Servers::start(&config.servers).map_err(RunError::Servers)?;
+        let configs =
+            load::configs_of(options.config.as_deref(), &files).map_err(RunError::Config)?;
         let run_vars = &options.vars;
-        let mut vars = indexmap::IndexMap::new();
-        for (name, url) in &servers.urls {
-            vars.insert(name.clone(), serde_json::Value::String(url.clone()));
+        let mut reports = options.reports;
+        let record_passes = reports.wants_every_assertion();
+        let mut servers = Vec::with_capacity(configs.configs.len());
+        let mut suites = Vec::with_capacity(configs.configs.len());
+        for (_, suite_config) in &configs.configs {
+            let started = Servers::start(&suite_config.servers).map_err(RunError::Servers)?;
+            let mut vars = indexmap::IndexMap::new();
+            for (name, url) in &started.urls {
+                vars.insert(name.clone(), serde_json::Value::String(url.clone()));
+            }
+            vars.extend(run_vars.values.clone());
+            suites.push(pipeline::Suite {
+                context: RunContext {
+                    vars,
+                    config_vars: suite_config.vars.clone(),
+                    config_session: suite_config.session.clone(),
+                    max_body: options
+                        .max_body
+                        .unwrap_or(crate::transport::DEFAULT_MAX_BODY),
+                    interrupted: interrupt.flag(),
+                    // The assertions that hold are recorded only when a reporter shows them.
+                    record_passes,
+                    ..RunContext::default()
+                },
+                defined: run_vars
+                    .names()
+                    .chain(suite_config.defined_names())
+                    .map(str::to_owned)
+                    .collect(),
+            });
+            servers.push(started);
         }
-        vars.extend(run_vars.values.clone());
         let secrets = run_vars
             .secret_names
             .iter()
             .filter_map(|name| run_vars.values.get(name))
             .filter_map(|v| v.as_str().map(str::to_owned));
-        let mut reports = options.reports;
         reports.junit = reports.junit.or(config.reports.junit.clone());
         reports.json = reports.json.or(config.reports.json.clone());
         reports.html = reports.html.or(config.reports.html.clone());
-        let defined: BTreeSet<String> = run_vars
-            .names()
-            .chain(config.defined_names())
-            .map(str::to_owned)
-            .collect();
         let pipeline = FilePipeline {
-            context: RunContext {
-                vars,
-                config_vars: config.vars.clone(),
-                config_session: config.session.clone(),
-                max_body: options
-                    .max_body
-                    .unwrap_or(crate::transport::DEFAULT_MAX_BODY),
-                interrupted: interrupt.flag(),
-                // The assertions that hold are recorded only when a reporter shows them.
-                record_passes: reports.wants_every_assertion(),
-                ..RunContext::default()
-            },
+            suites,
+            suite_of_file: configs.of_file,
             redactor: Redactor::new(secrets),
             selection: options.selection,
             // Reports of passed steps carry their exchange only when a reporter shows it.
             detailed: reports.wants_every_exchange(),
-            defined,
             http_env: options.http_env,
             retries: options.retries.or(config.retries).unwrap_or(0),
             selected_steps: std::sync::atomic::AtomicUsize::new(0),

@@ -12,15 +12,23 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crate::events::{Attempt, FileReport};
 use crate::report::redact::Redactor;
 
+/// What the files under one config share: its servers' URLs, vars and session defaults.
+pub(super) struct Suite {
+    pub(super) context: RunContext,
+    /// What the run and the config define for templates: `--var`s, config vars, server names.
+    pub(super) defined: BTreeSet<String>,
+}
+
 /// What every file of a run shares.
 pub(super) struct FilePipeline {
-    pub(super) context: RunContext,
+    /// One per config (each file takes its nearest `sonde.yaml`).
+    pub(super) suites: Vec<Suite>,
+    /// For the file at each position of the run's list, the index of its suite.
+    pub(super) suite_of_file: Vec<usize>,
     pub(super) redactor: Redactor,
     pub(super) selection: Selection,
     /// Reports of passed steps carry their exchange (`--verbose`, `--json`, `--html`).
     pub(super) detailed: bool,
-    /// What the run defines for templates: `--var`s, config vars, server names.
-    pub(super) defined: BTreeSet<String>,
     pub(super) http_env: Option<String>,
     /// How many times a failed file is run again.
     pub(super) retries: u32,
@@ -31,7 +39,8 @@ pub(super) struct FilePipeline {
 impl FilePipeline {
     /// The file's report, or `None` when the selection leaves the whole file out.
     pub(super) async fn run_file(&self, index: usize, path: &Path) -> Option<FileReport> {
-        let mut loaded = match super::load_checked(path, &self.defined, self.http_env.as_deref()) {
+        let suite = &self.suites[self.suite_of_file.get(index).copied().unwrap_or(0)];
+        let mut loaded = match super::load_checked(path, &suite.defined, self.http_env.as_deref()) {
             Ok(loaded) => loaded,
             Err(diagnostics) => {
                 return Some(diagnostics_report(
@@ -53,10 +62,10 @@ impl FilePipeline {
         // cookies are what they would be in a first run.
         let mut failed_attempts = Vec::new();
         loop {
-            let record = run_scenario_async(&loaded.scenario, &self.context, &mut |_| {}).await;
+            let record = run_scenario_async(&loaded.scenario, &suite.context, &mut |_| {}).await;
             let mut report =
                 file_report(index, path, &loaded, &record, &self.redactor, self.detailed);
-            let interrupted = self.context.interrupted.load(Ordering::Relaxed);
+            let interrupted = suite.context.interrupted.load(Ordering::Relaxed);
             if report.passed() || interrupted || failed_attempts.len() >= self.retries as usize {
                 report.mark_flaky(failed_attempts);
                 return Some(report);

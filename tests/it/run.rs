@@ -562,3 +562,51 @@ fn a_run_that_selects_no_step_exits_4_unless_told_otherwise() {
         .run()
         .expect_status(0);
 }
+
+#[test]
+fn each_file_takes_its_nearest_config() {
+    // Two suites, each with its own sonde.yaml: its own server and its own vars.
+    let dir = tempfile::tempdir().unwrap();
+    for (suite, greeting) in [("a", "hello"), ("b/deep", "bonjour")] {
+        let folder = dir.path().join(suite);
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(
+            folder.join("sonde.yaml"),
+            format!("servers: {{ httpbin: builtin }}\nvars: {{ greeting: {greeting} }}\n"),
+        )
+        .unwrap();
+    }
+    let check = |greeting: &str| {
+        format!(
+            "steps:\n  - request: {{ url: \"{{{{ httpbin }}}}/anything/{{{{ greeting }}}}\" }}\n    expect: {{ json: {{ $.url: {{ ends_with: /{greeting} }} }} }}\n"
+        )
+    };
+    std::fs::write(dir.path().join("a/one.yaml"), check("hello")).unwrap();
+    std::fs::create_dir_all(dir.path().join("b/deep/more")).unwrap();
+    std::fs::write(dir.path().join("b/deep/more/two.yaml"), check("bonjour")).unwrap();
+    let out = sonde(["run", "."])
+        .current_dir(dir.path())
+        .run()
+        .expect_status(0);
+    assert_eq!(last_line(&out.stdout), "2 passed, 0 failed, 0 skipped");
+    let valid = sonde(["validate", "."])
+        .current_dir(dir.path())
+        .run()
+        .expect_status(0);
+    assert!(valid.stderr.contains("2 files valid"), "{}", valid.stderr);
+    // `--config` stands for every file: the other suite's variable is then unknown.
+    sonde(["validate", ".", "--config", "a/sonde.yaml"])
+        .current_dir(dir.path())
+        .run()
+        .expect_status(0);
+    std::fs::write(
+        dir.path().join("b/deep/sonde.yaml"),
+        "vars: { other: x }\nservers: { httpbin: builtin }\n",
+    )
+    .unwrap();
+    let invalid = sonde(["validate", "."])
+        .current_dir(dir.path())
+        .run()
+        .expect_status(2);
+    assert!(invalid.stderr.contains("greeting"), "{}", invalid.stderr);
+}

@@ -70,6 +70,34 @@ impl Config {
             .find(|candidate| candidate.is_file())
     }
 
+    /// The config of one scenario file: the nearest `sonde.yaml` in its folder or above, up
+    /// to the folder the run was started from (SPEC §5). A file outside that folder looks in
+    /// its own folder only.
+    pub fn nearest(file: &Path) -> Option<PathBuf> {
+        let dir = file.parent().unwrap_or(Path::new(""));
+        let relative = if dir.is_absolute() {
+            std::env::current_dir()
+                .ok()
+                .and_then(|cwd| dir.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        } else if dir
+            .components()
+            .any(|c| c == std::path::Component::ParentDir)
+        {
+            None
+        } else {
+            Some(dir.to_path_buf())
+        };
+        let candidates: Vec<PathBuf> = match relative {
+            // `a/b` is searched in `a/b`, `a` and `` (the current folder).
+            Some(relative) => relative.ancestors().map(Path::to_path_buf).collect(),
+            None => vec![dir.to_path_buf()],
+        };
+        candidates
+            .iter()
+            .flat_map(|dir| CONFIG_FILE_NAMES.map(|name| dir.join(name)))
+            .find(|candidate| candidate.is_file())
+    }
+
     pub fn load(source: &Arc<SourceFile>) -> Result<Config, Vec<Diagnostic>> {
         let root = yaml::parse_document(source)?;
         let mut r = Reader::new(source);
