@@ -222,6 +222,8 @@ fn open(path: &Path) -> Result<(tokio::fs::File, u64), HttpError> {
         path: path.display().to_string(),
         reason: e.to_string(),
     };
+    // Checked before opening: opening a FIFO blocks until someone writes to it.
+    sonde_core::files::regular(path).map_err(error)?;
     let file = std::fs::File::open(path).map_err(error)?;
     let size = file.metadata().map_err(error)?.len();
     Ok((tokio::fs::File::from_std(file), size))

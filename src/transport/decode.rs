@@ -102,6 +102,8 @@ impl BodyReader {
                     .parent()
                     .filter(|dir| !dir.as_os_str().is_empty())
                     .map_or(Ok(()), std::fs::create_dir_all)
+                    // Opening a FIFO for writing blocks until someone reads it.
+                    .and_then(|()| sonde_core::files::writable(path))
                     .and_then(|()| File::create(path))
                     .map_err(|e| HttpError::WriteFile {
                         path: path.display().to_string(),

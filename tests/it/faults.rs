@@ -426,3 +426,63 @@ fn raw_faults_are_one_redirect_away() {
         run.output
     );
 }
+
+/// A FIFO in a temporary folder (`mkfifo`), or `None` where there is no `mkfifo`.
+fn fifo() -> Option<(tempfile::TempDir, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pipe");
+    let made = std::process::Command::new("mkfifo").arg(&path).status();
+    made.is_ok_and(|s| s.success())
+        .then(|| (dir, path.display().to_string()))
+}
+
+#[test]
+fn a_fifo_as_a_body_fails_its_step_instead_of_hanging_the_run() {
+    let Some((_dir, pipe)) = fifo() else {
+        eprintln!("skipped: no mkfifo");
+        return;
+    };
+    let run = run_fault(
+        &format!("{{ url: /post, method: POST, data: {{ file: \"{pipe}\" }} }}"),
+        "{ status: 200 }",
+        &[],
+    );
+    assert_one_plain_failure(&run, "it is a FIFO (named pipe), not a regular file");
+}
+
+#[test]
+fn a_fifo_as_save_body_fails_its_step_instead_of_hanging_the_run() {
+    let Some((_dir, pipe)) = fifo() else {
+        eprintln!("skipped: no mkfifo");
+        return;
+    };
+    let run = run_fault(
+        &format!("{{ url: /bytes/16, save_body: \"{pipe}\" }}"),
+        "{ status: 200 }",
+        &[],
+    );
+    assert_one_plain_failure(&run, "it is a FIFO (named pipe), not a regular file");
+}
+
+#[test]
+fn file_of_a_device_or_a_fifo_fails_its_step_plainly() {
+    let run = run_fault(
+        "{ url: /post, method: POST, data: \"{{ file('/dev/zero') }}\" }",
+        "{ status: 200 }",
+        &[],
+    );
+    // The failure quotes the template (`{{ … }}`), so not `assert_one_plain_failure`.
+    assert_eq!(run.status, Some(1), "{}", run.output);
+    assert!(
+        run.output.contains("2 passed, 1 failed, 0 skipped"),
+        "{}",
+        run.output
+    );
+    assert!(
+        run.output.contains(
+            "file(\"/dev/zero\"): cannot read /dev/zero: it is a device, not a regular file"
+        ),
+        "{}",
+        run.output
+    );
+}

@@ -7,6 +7,7 @@ pub mod cache;
 pub mod charset;
 mod diagnostics;
 pub mod duration;
+pub mod files;
 pub mod http_file;
 pub mod json_path;
 pub mod json_schema;

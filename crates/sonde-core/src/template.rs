@@ -133,6 +133,9 @@ fn random_int(low: i64, high: i64) -> Result<i64, Error> {
     Ok(rand::random_range(low..=high))
 }
 
+/// The most `file()` reads: its text is held in memory and rendered into templates.
+const FILE_LIMIT: u64 = 64 << 20;
+
 #[allow(
     clippy::needless_pass_by_value,
     reason = "minijinja function argument: as `String` minijinja turns any value into text (`file(2024)`), as `&str` it refuses non-strings"
@@ -143,12 +146,29 @@ fn read_file(state: &State, path: String) -> Result<String, Error> {
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_else(|| ".".into());
     let full = std::path::Path::new(&dir).join(&path);
-    std::fs::read_to_string(&full).map_err(|e| {
+    let cannot = |why: String| {
         Error::new(
             ErrorKind::InvalidOperation,
-            format!("file({path:?}): cannot read {}: {e}", full.display()),
+            format!("file({path:?}): cannot read {}: {why}", full.display()),
         )
-    })
+    };
+    let metadata = crate::files::regular(&full).map_err(|e| cannot(e.to_string()))?;
+    if metadata.len() > FILE_LIMIT {
+        return Err(cannot(format!(
+            "it is {} bytes, more than file() reads ({FILE_LIMIT} bytes; a `{{ file: }}` body streams any size)",
+            metadata.len()
+        )));
+    }
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut std::io::Read::take(
+            std::fs::File::open(&full).map_err(|e| cannot(e.to_string()))?,
+            FILE_LIMIT,
+        ),
+        &mut text,
+    )
+    .map_err(|e| cannot(e.to_string()))?;
+    Ok(text)
 }
 
 #[allow(
