@@ -14,7 +14,19 @@ use crate::run::{Run, RunOptions, RunResult};
 pub(super) fn run(args: &RunArgs) -> Result<Exit, CliError> {
     let options = options(args)?;
     let interrupt = Interrupt::listen();
-    let run = Run::prepare(options, &interrupt)?;
+    let run = match Run::prepare(options, &interrupt) {
+        Ok(run) => run,
+        // Ctrl-C while a config's server was getting ready: it is stopped; say so as any
+        // interrupted run does.
+        Err(_) if interrupt.exit_status().is_some() => {
+            eprintln!(
+                "interrupted by {} while the servers were starting; nothing was run",
+                interrupt.signal_name()
+            );
+            return Ok(Exit::Interrupted(interrupt.exit_status().unwrap_or(130)));
+        }
+        Err(error) => return Err(error.into()),
+    };
     if args.verbose {
         for path in &run.passed_over {
             eprintln!("passed over (no top-level `steps`): {}", path.display());

@@ -118,7 +118,8 @@ impl Run {
         let mut servers = Vec::with_capacity(configs.configs.len());
         let mut suites = Vec::with_capacity(configs.configs.len());
         for (_, suite_config) in &configs.configs {
-            let started = Servers::start(&suite_config.servers).map_err(RunError::Servers)?;
+            let started = Servers::start(&suite_config.servers, &interrupt.flag())
+                .map_err(RunError::Servers)?;
             let mut vars = indexmap::IndexMap::new();
             for (name, url) in &started.urls {
                 vars.insert(name.clone(), serde_json::Value::String(url.clone()));

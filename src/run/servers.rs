@@ -4,6 +4,7 @@
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -81,13 +82,19 @@ pub(crate) enum NotReady {
         status: std::process::ExitStatus,
         url: String,
     },
+    #[error("the run was interrupted while waiting for {url}")]
+    Interrupted { url: String },
     #[error("{url} did not answer 2xx within {}", sonde_core::duration::display(*.timeout))]
     Timeout { url: String, timeout: Duration },
 }
 
 impl Servers {
     /// Starts every server; the first that fails stops the others and says why.
-    pub(super) fn start(servers: &[Server]) -> Result<Servers, ServerError> {
+    /// Ctrl-C or SIGTERM while a server is getting ready (`interrupted`) stops it too.
+    pub(super) fn start(
+        servers: &[Server],
+        interrupted: &AtomicBool,
+    ) -> Result<Servers, ServerError> {
         let mut running = Servers::default();
         for server in servers {
             let name = server.name.value.clone();
@@ -105,6 +112,7 @@ impl Servers {
                         &command.source,
                         ready.as_ref().map(|t| t.source.as_str()),
                         *timeout,
+                        interrupted,
                     )
                     .map_err(|why| ServerError {
                         name: name.clone(),
@@ -139,6 +147,7 @@ impl Servers {
         command: &str,
         ready: Option<&str>,
         timeout: Duration,
+        interrupted: &AtomicBool,
     ) -> Result<String, NotStarted> {
         let port = free_port().map_err(NotStarted::NoFreePort)?;
         let url = format!("http://127.0.0.1:{port}");
@@ -170,7 +179,7 @@ impl Servers {
         let output = collect_output(&mut child);
         if let Some(ready) = ready {
             let ready_url = fill(ready);
-            if let Err(why) = wait_ready(&ready_url, timeout, &mut child) {
+            if let Err(why) = wait_ready(&ready_url, timeout, &mut child, interrupted) {
                 stop(&mut child);
                 return Err(NotStarted::NotReady {
                     why,
@@ -191,13 +200,23 @@ fn free_port() -> std::io::Result<u16> {
 }
 
 /// Polls `url` until it answers 2xx, the command exits, or `timeout` passes.
-fn wait_ready(url: &str, timeout: Duration, child: &mut Child) -> Result<(), NotReady> {
+fn wait_ready(
+    url: &str,
+    timeout: Duration,
+    child: &mut Child,
+    interrupted: &AtomicBool,
+) -> Result<(), NotReady> {
     let parsed = url::Url::parse(url).map_err(|source| NotReady::BadUrl {
         url: url.to_owned(),
         source,
     })?;
     let started = Instant::now();
     while started.elapsed() < timeout {
+        if interrupted.load(Ordering::Relaxed) {
+            return Err(NotReady::Interrupted {
+                url: url.to_owned(),
+            });
+        }
         if let Ok(Some(status)) = child.try_wait() {
             return Err(NotReady::Exited {
                 status,
@@ -360,7 +379,7 @@ mod tests {
             "servers: { bin: builtin }\n",
         ))
         .unwrap();
-        let servers = Servers::start(&config.servers).unwrap();
+        let servers = Servers::start(&config.servers, &AtomicBool::new(false)).unwrap();
         let url = servers.urls["bin"].clone();
         assert!(probe(&url::Url::parse(&format!("{url}/get")).unwrap()) == Some(200));
         drop(servers);
@@ -374,7 +393,10 @@ mod tests {
             "servers:\n  api:\n    command: sh -c 'echo starting on {{ port }}; exit 3'\n    ready: \"{{ url }}/health\"\n    timeout: 5s\n",
         ))
         .unwrap();
-        let err = Servers::start(&config.servers).err().unwrap().to_string();
+        let err = Servers::start(&config.servers, &AtomicBool::new(false))
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("exited"), "{err}");
         assert!(err.contains("starting on"), "{err}");
     }

@@ -109,3 +109,52 @@ fn sigterm_exits_143_and_stops_the_servers_it_started() {
         .unwrap_or_default();
     assert!(leftover.is_empty(), "a server was left running: {leftover}");
 }
+
+#[test]
+fn ctrl_c_while_a_server_is_getting_ready_stops_it_and_exits_130() {
+    let dir = tempfile::tempdir().unwrap();
+    // A server that never answers: sonde waits for it up to its timeout (20 s).
+    std::fs::write(
+        dir.path().join("sonde.yaml"),
+        "servers:\n  api:\n    command: sleep 37.25\n    ready: \"{{ url }}/\"\n    timeout: 20s\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("a.yaml"),
+        "steps:\n  - request: { url: \"{{ api }}/\" }\n",
+    )
+    .unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_sonde"))
+        .args(["run", ".", "--no-progress"])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let started = Instant::now();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "sonde kept waiting for the server"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("while the servers were starting"),
+        "{stderr}"
+    );
+    let leftover = Command::new("pgrep")
+        .args(["-f", "sleep 37.25"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    assert!(
+        leftover.is_empty(),
+        "the server was left running: {leftover}"
+    );
+}
