@@ -160,6 +160,12 @@ impl Scope {
                 )
             })
             .collect();
+        // `vars['boss-api']`: every variable by name, for names that are not identifiers. A
+        // variable of the user's own called `vars` wins.
+        if !all.contains_key("vars") {
+            let by_name = minijinja::Value::from(all.clone());
+            all.insert("vars".into(), by_name);
+        }
         all.insert("env".into(), environment_value());
         all.insert(
             template::SCENARIO_DIR_VAR.into(),

@@ -197,3 +197,23 @@ steps:
     );
     assert_eq!(echoed["headers"]["X-From"], "config");
 }
+
+#[test]
+fn a_variable_whose_name_is_not_an_identifier_is_read_through_vars() {
+    // `--var boss-api=x`: `{{ boss-api }}` would be `boss - api`.
+    let s = server();
+    let record = scenario(
+        "steps:\n  - request: { url: \"{{ httpbin }}/anything/{{ vars['boss-api'] }}\" }\n",
+    )
+    .against(&s)
+    .var("boss-api", serde_json::json!("x-1"))
+    .passes();
+    assert!(
+        record.echoed()["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/anything/x-1"),
+        "{}",
+        record.echoed()
+    );
+}

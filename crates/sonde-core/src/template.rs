@@ -22,8 +22,11 @@ use crate::model::TextKind;
 pub const SCENARIO_DIR_VAR: &str = "__scenario_dir";
 
 /// Names that templates may use without defining them.
-pub const GLOBALS: [&str; 7] = [
+pub const GLOBALS: [&str; 8] = [
     "env",
+    // Every variable in scope by name, for names a template cannot write bare
+    // (`--var boss-api=x` is `vars['boss-api']`: `boss-api` would read as `boss - api`).
+    "vars",
     "uuid",
     "now",
     "timestamp",
