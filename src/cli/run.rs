@@ -35,6 +35,9 @@ pub(super) fn run(args: &RunArgs) -> Result<Exit, CliError> {
     for missing in &run.missing {
         eprintln!("error: {}: no such file or directory", missing.display());
     }
+    for (path, why) in &run.unreadable {
+        eprintln!("error: {}: cannot be read: {why}", path.display());
+    }
     let result = run.execute(&interrupt);
     Ok(outcome(&result, &interrupt, args.no_tests))
 }

@@ -37,6 +37,9 @@ pub(super) fn validate(args: &ValidateArgs) -> Result<Exit, CliError> {
     for missing in &found.missing {
         eprintln!("error: {}: no such file or directory", missing.display());
     }
+    for (path, why) in &found.unreadable {
+        eprintln!("error: {}: cannot be read: {why}", path.display());
+    }
 
     let defined: Vec<BTreeSet<String>> = configs
         .configs
@@ -49,7 +52,7 @@ pub(super) fn validate(args: &ValidateArgs) -> Result<Exit, CliError> {
                 .collect()
         })
         .collect();
-    let mut invalid = found.missing.len();
+    let mut invalid = found.missing.len() + found.unreadable.len();
     for (position, path) in found.files.iter().enumerate() {
         let outer = &defined[configs.of_file[position]];
         // A bug (ours or a dependency's) on one file is reported for that file, and the
@@ -84,7 +87,7 @@ pub(super) fn validate(args: &ValidateArgs) -> Result<Exit, CliError> {
             print(&problems);
         }
     }
-    let valid = found.files.len() + found.missing.len() - invalid;
+    let valid = found.files.len() + found.missing.len() + found.unreadable.len() - invalid;
     let noun = |n: usize| if n == 1 { "file" } else { "files" };
     eprintln!(
         "{valid} {} valid, {invalid} {} invalid",

@@ -15,6 +15,9 @@ pub(crate) struct Discovered {
     pub passed_over: Vec<PathBuf>,
     /// Paths given that do not exist.
     pub missing: Vec<PathBuf>,
+    /// Folders and scenario files met on the way that cannot be read, and why: an error for
+    /// that path (exit 2), never a file silently left out.
+    pub unreadable: Vec<(PathBuf, String)>,
 }
 
 /// Finds the scenario files under `paths` (the current directory when empty).
@@ -51,9 +54,33 @@ fn walk(dir: &Path, found: &mut Discovered, seen: &mut HashSet<PathBuf>) {
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_skipped_dir(e));
-    for entry in entries.filter_map(Result::ok) {
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                let path = error.path().unwrap_or(dir).to_path_buf();
+                let why = error
+                    .io_error()
+                    .map_or_else(|| error.to_string(), ToString::to_string);
+                found.unreadable.push((path, why));
+                continue;
+            }
+        };
         let path = entry.path();
-        if !entry.file_type().is_file() || is_config(path) || seen.contains(path) {
+        if Syntax::of(path).is_none() || is_config(path) || seen.contains(path) {
+            continue;
+        }
+        // A link is followed: to a scenario it is one, and a broken one is said.
+        if entry.file_type().is_symlink() {
+            match std::fs::metadata(path) {
+                Ok(target) if target.is_file() => {}
+                Ok(_) => continue,
+                Err(e) => {
+                    found.unreadable.push((path.to_path_buf(), e.to_string()));
+                    continue;
+                }
+            }
+        } else if !entry.file_type().is_file() {
             continue;
         }
         let is_scenario = match Syntax::of(path) {
@@ -87,9 +114,10 @@ fn is_config(path: &Path) -> bool {
 /// A cheap look for a `steps:` key at the top level, without parsing the YAML. The file is
 /// read a block at a time and the look stops at the first such line, which most scenarios
 /// have near their top: three system calls a file rather than `fs::read`'s five.
+/// A file that cannot be opened is taken: loading it then says why, for that file.
 fn has_top_level_steps(path: &Path) -> bool {
     let Ok(mut file) = std::fs::File::open(path) else {
-        return false;
+        return true;
     };
     let mut text = Vec::new();
     let mut block = [0u8; 4096];
@@ -100,7 +128,7 @@ fn has_top_level_steps(path: &Path) -> bool {
             Ok(0) => return is_steps_line(&text[unread..]),
             Ok(read) => read,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(_) => return false,
+            Err(_) => return true,
         };
         text.extend_from_slice(&block[..read]);
         while let Some(end) = memchr::memchr(b'\n', &text[unread..]) {

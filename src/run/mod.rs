@@ -90,6 +90,8 @@ pub(crate) struct Run {
     pub missing: Vec<PathBuf>,
     /// Files found but not taken (no top-level `steps`), for `--verbose`.
     pub passed_over: Vec<PathBuf>,
+    /// Folders and files met that cannot be read, and why.
+    pub unreadable: Vec<(PathBuf, String)>,
     pipeline: Arc<FilePipeline>,
     jobs: usize,
     fail_fast: bool,
@@ -169,6 +171,7 @@ impl Run {
             files,
             missing: found.missing,
             passed_over: found.passed_over,
+            unreadable: found.unreadable,
             pipeline: Arc::new(pipeline),
             jobs: options.jobs.or(config.jobs).unwrap_or_else(default_jobs),
             fail_fast: options.fail_fast,
@@ -180,7 +183,7 @@ impl Run {
     /// Runs every file, `jobs` at a time, and hands every event to each reporter.
     pub(crate) fn execute(self, interrupt: &Interrupt) -> RunResult {
         let mut reporters: Vec<Box<dyn Reporter>> = crate::report::reporters(&self.reports);
-        let mut invalid_files = self.missing.len();
+        let mut invalid_files = self.missing.len() + self.unreadable.len();
         let pipeline = Arc::clone(&self.pipeline);
         let summary = executor::execute(
             self.files.clone(),

@@ -610,3 +610,32 @@ fn each_file_takes_its_nearest_config() {
         .expect_status(2);
     assert!(invalid.stderr.contains("greeting"), "{}", invalid.stderr);
 }
+
+#[test]
+fn a_scenario_that_cannot_be_read_is_an_error_never_left_out() {
+    let dir = project(&[("a.yaml", PASSING), ("real/b.yaml", PASSING)]);
+    // A broken link where a scenario stands, and a link to a real one.
+    std::os::unix::fs::symlink("gone.yaml", dir.path().join("broken.yaml")).unwrap();
+    std::os::unix::fs::symlink("real/b.yaml", dir.path().join("linked.yaml")).unwrap();
+    let out = sonde(["run", "."])
+        .current_dir(dir.path())
+        .run()
+        .expect_status(2);
+    assert!(
+        out.stderr
+            .contains("broken.yaml: cannot be read: No such file or directory"),
+        "{}",
+        out.stderr
+    );
+    // The others still ran, the linked one included.
+    assert_eq!(last_line(&out.stdout), "3 passed, 0 failed, 0 skipped");
+    let valid = sonde(["validate", "."])
+        .current_dir(dir.path())
+        .run()
+        .expect_status(2);
+    assert!(
+        valid.stderr.contains("3 files valid, 1 file invalid"),
+        "{}",
+        valid.stderr
+    );
+}
