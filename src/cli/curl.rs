@@ -45,7 +45,8 @@ pub(super) fn curl(args: &CurlArgs) -> Result<Exit, CliError> {
         .iter()
         .filter_map(|n| run_vars.values.get(n))
         .filter_map(|v| v.as_str().map(str::to_owned));
-    let redactor = Redactor::new(secrets);
+    // The private environment of a `.http` file is secret, as `--secret` values are.
+    let redactor = Redactor::new(secrets.chain(loaded.secrets.iter().cloned()));
     let dir = scenario.source.dir().to_path_buf();
     let mut scope = Scope::new(&dir, &vars, &config.vars, &scenario.vars);
     let mut printed = 0;

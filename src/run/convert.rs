@@ -28,6 +28,7 @@ pub(super) fn file_report(
 ) -> FileReport {
     let mut redactor = redactor.clone();
     redactor.extend(record.steps.iter().flat_map(|s| s.secrets.iter().cloned()));
+    redactor.extend(loaded.secrets.iter().cloned());
     FileReport {
         index,
         path: path.to_path_buf(),

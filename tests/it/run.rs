@@ -639,3 +639,50 @@ fn a_scenario_that_cannot_be_read_is_an_error_never_left_out() {
         valid.stderr
     );
 }
+
+#[test]
+fn values_of_the_private_environment_are_secrets() {
+    let dir = project(&[
+        (
+            "api.http",
+            "GET {{httpbin}}/anything?token={{token}}&user={{user}}\nX-Token: {{token}}\n",
+        ),
+        ("http-client.env.json", r#"{"dev": {"user": "ada"}}"#),
+        (
+            "http-client.private.env.json",
+            r#"{"dev": {"token": "tok-priv-4242"}}"#,
+        ),
+    ]);
+    let out = sonde([
+        "run",
+        ".",
+        "--env",
+        "dev",
+        "--verbose",
+        "--json",
+        "r.json",
+        "--junit",
+        "j.xml",
+    ])
+    .current_dir(dir.path())
+    .run()
+    .expect_status(0);
+    let json = std::fs::read_to_string(dir.path().join("r.json")).unwrap();
+    let junit = std::fs::read_to_string(dir.path().join("j.xml")).unwrap();
+    for (what, text) in [
+        ("stdout", &out.stdout),
+        ("stderr", &out.stderr),
+        ("json", &json),
+        ("junit", &junit),
+    ] {
+        assert!(!text.contains("tok-priv-4242"), "{what}: {text}");
+    }
+    // The public environment is not secret, and the request did carry the token.
+    assert!(out.stdout.contains("user=ada"), "{}", out.stdout);
+    assert!(json.contains("token=***"), "{json}");
+    let curl = sonde(["curl", "api.http", "--env", "dev", "--show-secrets"])
+        .current_dir(dir.path())
+        .run()
+        .expect_status(0);
+    assert!(!curl.stdout.contains("tok-priv-4242"), "{}", curl.stdout);
+}

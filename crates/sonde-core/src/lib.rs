@@ -83,6 +83,8 @@ pub struct Loaded {
     pub scenario: Scenario,
     /// Assertions that cannot run (`JetBrains` scripts, handlers): reported as skipped.
     pub skipped: Vec<http_file::SkippedAssertion>,
+    /// Values the file's syntax says are secret (a `.http` file's private environment).
+    pub secrets: Vec<String>,
 }
 
 /// Loads one scenario file, whatever its syntax. `http_env` picks the environment of
@@ -93,6 +95,7 @@ pub fn load(path: &Path, http_env: Option<&str>) -> Result<Loaded, Vec<Diagnosti
         Some(Syntax::Yaml) => yaml::load(&source).map(|scenario| Loaded {
             scenario,
             skipped: Vec::new(),
+            secrets: Vec::new(),
         }),
         Some(Syntax::Http) => http_file::load_with_env(&source, http_env).map(|mut h| {
             for &index in &h.no_cookie_jar {
@@ -103,6 +106,7 @@ pub fn load(path: &Path, http_env: Option<&str>) -> Result<Loaded, Vec<Diagnosti
             Loaded {
                 scenario: h.scenario,
                 skipped: h.skipped,
+                secrets: h.secrets,
             }
         }),
         None => Err(vec![Diagnostic::new(

@@ -12,12 +12,20 @@ pub const PRIVATE_ENV_FILE: &str = "http-client.private.env.json";
 /// The `JetBrains` environment whose variables every environment shares.
 const SHARED: &str = "$shared";
 
+/// An environment's variables, and the values that came from the private file: secrets, as
+/// the file's name says (they are kept out of version control), redacted in every output.
+#[derive(Debug, Default)]
+pub(super) struct Environment {
+    pub(super) vars: Vec<(String, serde_json::Value)>,
+    pub(super) secrets: Vec<String>,
+}
+
 /// The variables of environment `name`, merged in this order, each overriding the previous:
 /// public `$shared`, private `$shared`, public `name`, private `name`.
 pub(super) fn environment_variables(
     http_file: &Arc<SourceFile>,
     name: &str,
-) -> Result<Vec<(String, serde_json::Value)>, Vec<Diagnostic>> {
+) -> Result<Environment, Vec<Diagnostic>> {
     let dir = http_file.dir();
     let mut files = Vec::new();
     let mut errors = Vec::new();
@@ -36,21 +44,41 @@ pub(super) fn environment_variables(
         return Err(vec![unknown_environment(http_file, &files, name, &known)]);
     }
     let mut merged: Vec<(String, serde_json::Value)> = Vec::new();
+    let mut secrets = Vec::new();
     for section in [SHARED, name] {
         for file in &files {
             if let Some(serde_json::Value::Object(vars)) = file.environments.get(section) {
                 for (key, value) in vars {
                     set(&mut merged, key, value.clone());
+                    if file.private {
+                        secrets.extend(secret_texts(value));
+                    }
                 }
             }
         }
     }
-    Ok(merged)
+    Ok(Environment {
+        vars: merged,
+        secrets,
+    })
+}
+
+/// The texts of a private value: a string, a number, or those inside a list or mapping.
+fn secret_texts(value: &serde_json::Value) -> Vec<String> {
+    match value {
+        serde_json::Value::String(s) => vec![s.clone()],
+        serde_json::Value::Number(n) => vec![n.to_string()],
+        serde_json::Value::Array(items) => items.iter().flat_map(secret_texts).collect(),
+        serde_json::Value::Object(map) => map.values().flat_map(secret_texts).collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// One environment file, parsed.
 struct EnvFile {
     source: Arc<SourceFile>,
+    /// `http-client.private.env.json`: its values are secrets.
+    private: bool,
     environments: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -98,8 +126,10 @@ fn read_env_file(path: &Path) -> Result<Option<EnvFile>, Box<Diagnostic>> {
         );
         return Err(Box::new(d));
     }
+    let private = path.file_name().is_some_and(|n| n == PRIVATE_ENV_FILE);
     Ok(Some(EnvFile {
         source,
+        private,
         environments,
     }))
 }
@@ -282,9 +312,15 @@ mod tests {
         );
         write(dir.path(), PRIVATE_ENV_FILE, r#"{"dev": {"c": "secret"}}"#);
         let http = SourceFile::new(dir.path().join("t.http"), "");
-        let vars = environment_variables(&http, "dev").unwrap();
-        let shown: Vec<String> = vars.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let environment = environment_variables(&http, "dev").unwrap();
+        let shown: Vec<String> = environment
+            .vars
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
         assert_eq!(shown, vec!["a=\"dev\"", "b=1", "c=\"secret\""]);
+        // What came from the private file is secret.
+        assert_eq!(environment.secrets, vec!["secret"]);
     }
 
     #[test]

@@ -102,6 +102,8 @@ pub struct HttpScenario {
     /// Indices of the steps marked `# @no-cookie-jar`: sent without the session's cookies,
     /// and what they receive is not stored.
     pub no_cookie_jar: Vec<usize>,
+    /// Values of `http-client.private.env.json`: redacted in every output.
+    pub secrets: Vec<String>,
 }
 
 /// Something the file asks for that is not done, and where it is written.
@@ -125,7 +127,7 @@ pub fn load_with_env(
 ) -> Result<HttpScenario, Vec<Diagnostic>> {
     let environment = match env {
         Some(name) => env::environment_variables(source, name)?,
-        None => Vec::new(),
+        None => env::Environment::default(),
     };
     let mut errors = Vec::new();
     let blocks: Vec<ParsedBlock> = lines::split_blocks(&source.text)
@@ -134,7 +136,7 @@ pub fn load_with_env(
         .collect();
     let steps_of = step_indices(&blocks);
     let requests = request_table(&blocks, &steps_of, source, &mut errors);
-    let names = name_table(&environment, &blocks, source, &mut errors);
+    let names = name_table(&environment.vars, &blocks, source, &mut errors);
     if steps_of.iter().all(Option::is_none) {
         errors.push(no_requests(source));
     }
@@ -143,7 +145,9 @@ pub fn load_with_env(
     for (index, block) in blocks.iter().enumerate() {
         loader.read_block(index, block);
     }
-    loader.finish(environment)
+    let mut loaded = loader.finish(environment.vars)?;
+    loaded.secrets = environment.secrets;
+    Ok(loaded)
 }
 
 /// The step index of each block that holds a request.
@@ -540,6 +544,7 @@ impl<'a> Loader<'a> {
             },
             skipped: self.skipped,
             no_cookie_jar,
+            secrets: Vec::new(),
         })
     }
 }
