@@ -145,9 +145,9 @@ pub fn load_with_env(
     for (index, block) in blocks.iter().enumerate() {
         loader.read_block(index, block);
     }
-    let mut loaded = loader.finish(environment.vars)?;
-    loaded.secrets = environment.secrets;
-    Ok(loaded)
+    let mut read = loader.finish(environment.vars)?;
+    read.secrets = environment.secrets;
+    Ok(read)
 }
 
 /// The step index of each block that holds a request.
