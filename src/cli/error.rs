@@ -37,7 +37,7 @@ pub(crate) enum CliError {
     #[error("no step named `{step}` in {file}")]
     NoSuchStep { step: String, file: String },
     /// Input that does not load: the diagnostics, each rendered compiler-style.
-    #[error("{}", render(.0))]
+    #[error("{}", Diagnostic::render_all(.0))]
     Invalid(Vec<Diagnostic>),
 }
 
@@ -48,14 +48,6 @@ pub(crate) enum SizeError {
     NotASize(String),
     #[error("--max-body: `{0}` is too large")]
     TooLarge(String),
-}
-
-fn render(diagnostics: &[Diagnostic]) -> String {
-    diagnostics
-        .iter()
-        .map(|d| d.render(false))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// Says what went wrong on stderr and gives the exit status: every error here is invalid

@@ -58,7 +58,7 @@ pub(super) fn diagnostics_report(
     diagnostics: &[Diagnostic],
     redactor: &Redactor,
 ) -> FileReport {
-    let rendered = super::render(diagnostics);
+    let rendered = Diagnostic::render_all(diagnostics);
     let mut report = load_error_report(index, path, redactor.redact(&rendered));
     report.diagnostics = diagnostics
         .iter()

@@ -55,18 +55,10 @@ pub(crate) struct RunOptions {
 /// Why a run could not start.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum RunError {
-    #[error("{}", render(.0))]
+    #[error("{}", Diagnostic::render_all(.0))]
     Config(Vec<Diagnostic>),
     #[error(transparent)]
     Servers(#[from] servers::ServerError),
-}
-
-fn render(diagnostics: &[Diagnostic]) -> String {
-    diagnostics
-        .iter()
-        .map(|d| d.render(false))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// How a run went, for the CLI to say and turn into an exit status.

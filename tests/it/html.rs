@@ -8,21 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::sonde;
-
-/// A temp dir with a `sonde.yaml` that starts the embedded server, and the given files.
-fn project(config: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("sonde.yaml"),
-        format!("servers: {{ httpbin: builtin }}\n{config}"),
-    )
-    .unwrap();
-    for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).unwrap();
-    }
-    dir
-}
+use crate::support::{project_with, sonde};
 
 const PASSING: &str = "name: all good\nsteps:\n  - name: passing step one\n    request: { url: \"{{ httpbin }}/get\" }\n    expect: { status: 200 }\n";
 const FAILING: &str = "name: \"~checkout\"\nsteps:\n  - name: wrong status\n    request: { url: \"{{ httpbin }}/status/404\" }\n    expect: { status: 200 }\n  - name: never sent\n    request: { url: \"{{ httpbin }}/get\" }\n";
@@ -31,8 +17,8 @@ const HOSTILE: &str = "name: \"hostile <script>alert('file')</script>\"\nsteps:\
 const UNLOADABLE: &str = "steps:\n  - name: typo\n    reqest: { url: \"{{ httpbin }}/get\" }\n";
 const SECRET: &str = "tok-987-secret";
 
-fn mixed_project() -> tempfile::TempDir {
-    project(
+fn mixed_project_with() -> tempfile::TempDir {
+    project_with(
         "",
         &[
             ("a.yaml", PASSING),
@@ -87,7 +73,7 @@ fn data(page: &str) -> Value {
 
 #[test]
 fn the_html_report_holds_every_file_step_and_failure() {
-    let dir = mixed_project();
+    let dir = mixed_project_with();
     let page = mixed_report(dir.path());
     let data = data(&page);
     let files = data["files"].as_array().unwrap();
@@ -147,7 +133,7 @@ fn the_html_report_holds_every_file_step_and_failure() {
 
 #[test]
 fn markup_in_names_and_bodies_stays_text_and_secrets_never_appear() {
-    let dir = mixed_project();
+    let dir = mixed_project_with();
     let page = mixed_report(dir.path());
     // Two script elements, the data and the code: no name or body opens or closes one.
     assert_eq!(page.matches("<script").count(), 2, "{page}");
@@ -182,7 +168,7 @@ fn markup_in_names_and_bodies_stays_text_and_secrets_never_appear() {
 
 #[test]
 fn the_config_can_ask_for_the_html_report() {
-    let dir = project(
+    let dir = project_with(
         "reports: { html: reports/run.html }\n",
         &[("a.yaml", PASSING)],
     );
@@ -257,7 +243,7 @@ fn a_real_browser_draws_the_report_and_its_filter_and_search_hide_the_rest() {
         eprintln!("skipped: no chromium on this machine (apt-get install chromium)");
         return;
     };
-    let dir = mixed_project();
+    let dir = mixed_project_with();
     mixed_report(dir.path());
     let report = dir.path().join("out/report.html");
     let url = format!("file://{}", report.display());
@@ -357,7 +343,7 @@ steps:
   - name: save the body
     request: { url: "{{ httpbin }}/base64/SGVsbG8=", save_body: marker.txt }
 "#;
-    let dir = project("", &[("flaky.yaml", flaky)]);
+    let dir = project_with("", &[("flaky.yaml", flaky)]);
     sonde(["run", ".", "--retries", "1", "--html", "report.html"])
         .current_dir(dir.path())
         .run()

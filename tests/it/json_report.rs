@@ -7,21 +7,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use crate::support::sonde;
-
-/// A temp dir with a `sonde.yaml` that starts the embedded server, and the given files.
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("sonde.yaml"),
-        "servers: { httpbin: builtin }\n",
-    )
-    .unwrap();
-    for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).unwrap();
-    }
-    dir
-}
+use crate::support::{project, sonde};
 
 /// The report, after checking it against `schema/report.schema.json`.
 fn report(dir: &Path, name: &str) -> Value {

@@ -2,23 +2,7 @@
 //! every `JUnit` testcase, the diagnostic of a file that does not load, bodies that are not
 //! text. Through the binary, against the embedded server.
 
-use std::path::Path;
-
-use crate::support::sonde;
-
-/// A temp dir with a `sonde.yaml` that starts the embedded server, and the given files.
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("sonde.yaml"),
-        "servers: { httpbin: builtin }\n",
-    )
-    .unwrap();
-    for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).unwrap();
-    }
-    dir
-}
+use crate::support::{project, sonde, xmllint};
 
 /// Fails the first time it runs and passes from then on: its first step compares the body
 /// with a file that its second step writes.
@@ -34,20 +18,6 @@ steps:
 
 const PASSING: &str =
     "name: steady\nsteps:\n  - name: ok\n    request: { url: \"{{ httpbin }}/get\" }\n";
-
-fn xmllint(report: &Path) {
-    let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/junit/junit-10.xsd");
-    match std::process::Command::new("xmllint")
-        .args(["--noout", "--schema"])
-        .arg(&xsd)
-        .arg(report)
-        .status()
-    {
-        Ok(status) => assert!(status.success(), "xmllint rejected {}", report.display()),
-        Err(e) if std::env::var_os("CI").is_some() => panic!("xmllint is not installed: {e}"),
-        Err(_) => eprintln!("xmllint not installed: the XSD check was not run"),
-    }
-}
 
 #[test]
 fn a_file_that_passes_on_a_retry_is_flaky_in_every_output() {

@@ -4,23 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::sonde;
-
-/// A temp dir with a `sonde.yaml` that starts the embedded server, and the given files.
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("sonde.yaml"),
-        "servers: { httpbin: builtin }\n",
-    )
-    .unwrap();
-    for (name, text) in files {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
+use crate::support::{project, sonde, xmllint};
 
 const PASSING: &str = "steps:\n  - name: ok\n    request: { url: \"{{ httpbin }}/get\" }\n    expect: { status: 200 }\n";
 const FAILING: &str = "steps:\n  - name: wrong status\n    request: { url: \"{{ httpbin }}/status/404\" }\n    expect: { status: 200 }\n  - name: never sent\n    request: { url: \"{{ httpbin }}/get\" }\n";
@@ -159,21 +143,6 @@ fn junit_is_valid_against_the_common_xsd_and_lists_every_step() {
     assert!(xml.contains("<skipped message=\"not today\""), "{xml}");
     assert!(xml.contains("<system-out>"), "{xml}");
     xmllint(&dir.path().join("out/junit.xml"));
-}
-
-/// Validates a report with xmllint against the `JUnit` XSD (`.ci/run` installs libxml2-utils).
-fn xmllint(report: &Path) {
-    let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/junit/junit-10.xsd");
-    let status = std::process::Command::new("xmllint")
-        .args(["--noout", "--schema"])
-        .arg(&xsd)
-        .arg(report)
-        .status();
-    match status {
-        Ok(status) => assert!(status.success(), "xmllint rejected {}", report.display()),
-        Err(e) if std::env::var_os("CI").is_some() => panic!("xmllint is not installed: {e}"),
-        Err(_) => eprintln!("xmllint not installed: the XSD check was not run"),
-    }
 }
 
 #[test]

@@ -23,6 +23,15 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// Every diagnostic of a list, rendered without colour, one after the other.
+    pub fn render_all(diagnostics: &[Diagnostic]) -> String {
+        diagnostics
+            .iter()
+            .map(|d| d.render(false))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
     pub fn new(source: &Arc<SourceFile>, span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             source: Arc::clone(source),

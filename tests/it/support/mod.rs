@@ -85,3 +85,40 @@ macro_rules! one_test_per_file {
     };
 }
 pub(crate) use one_test_per_file;
+
+/// A temp dir with a `sonde.yaml` that starts the embedded server (`{{ httpbin }}`), plus
+/// `config` lines, and the given files (their folders made).
+pub(crate) fn project_with(config: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("sonde.yaml"),
+        format!("servers: {{ httpbin: builtin }}\n{config}"),
+    )
+    .unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+/// [`project_with`] and no more config.
+pub(crate) fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    project_with("", files)
+}
+
+/// Validates a report with xmllint against the `JUnit` XSD (`.ci/run` installs libxml2-utils).
+pub(crate) fn xmllint(report: &Path) {
+    let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/junit/junit-10.xsd");
+    let status = std::process::Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(&xsd)
+        .arg(report)
+        .status();
+    match status {
+        Ok(status) => assert!(status.success(), "xmllint rejected {}", report.display()),
+        Err(e) if std::env::var_os("CI").is_some() => panic!("xmllint is not installed: {e}"),
+        Err(_) => eprintln!("xmllint not installed: the XSD check was not run"),
+    }
+}
