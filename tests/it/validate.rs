@@ -203,3 +203,22 @@ fn a_missing_path_is_an_error() {
 fn a_bad_flag_exits_2() {
     sonde(["validate", "--no-such-flag"]).run().expect_status(2);
 }
+
+#[test]
+fn a_file_of_100000_steps_loads() {
+    // 600,000 YAML nodes: more than serde-saphyr's default budget of 250,000, which is there
+    // to stop alias bombs, not large suites.
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("steps:\n");
+    for i in 0..100_000 {
+        text.push_str(&format!(
+            "  - name: s{i}\n    request: {{ url: \"http://127.0.0.1:1/{i}\" }}\n"
+        ));
+    }
+    std::fs::write(dir.path().join("big.yaml"), text).unwrap();
+    let out = sonde(["validate", "big.yaml"])
+        .current_dir(dir.path())
+        .run()
+        .expect_status(0);
+    assert!(out.stderr.contains("1 file valid"), "{}", out.stderr);
+}

@@ -221,6 +221,14 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     parse_with_serde(text)
 }
 
+/// Whether a YAML text may hold an alias (`*name`): a cheap look, for the wording of an error.
+fn has_alias(text: &str) -> bool {
+    text.bytes().any(|b| b == b'*')
+}
+
+/// The most nodes a file may have (100,000 steps take 600,000).
+const MAX_NODES: usize = 5_000_000;
+
 /// The reference path: serde-saphyr with a `Spanned<NodeKind>` per node.
 fn parse_with_serde(text: &str) -> Result<Node, SyntaxError> {
     let mut options = serde_saphyr::Options::default();
@@ -234,6 +242,14 @@ fn parse_with_serde(text: &str) -> Result<Node, SyntaxError> {
     // `!include` and other application tags mean nothing to sonde: dropping them silently
     // would send `other.yaml` as a URL.
     options.reject_unsupported_tags = true;
+    // A suite of 100,000 steps in one file is 600,000 nodes and 1.5 million events: above
+    // serde-saphyr's defaults (250,000 and 1 million), which stop large files and alias bombs
+    // alike. What an alias may expand to stays bounded by the alias limits (50,000 aliases,
+    // 1 million replayed events, and the ratio of aliases to anchors).
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = MAX_NODES;
+    budget.max_events = 4 * MAX_NODES;
+    options.budget = Some(budget);
     if text.trim().is_empty() {
         return Ok(Node {
             span: Span::new(1, 1),
@@ -249,19 +265,28 @@ fn parse_with_serde(text: &str) -> Result<Node, SyntaxError> {
         });
         SyntaxError {
             span,
-            message: plain_message(&e),
+            message: plain_message(&e, text),
         }
     })
 }
 
 /// serde-saphyr's message, except where it names its own internals.
-fn plain_message(error: &serde_saphyr::Error) -> String {
+fn plain_message(error: &serde_saphyr::Error, text: &str) -> String {
     use serde_saphyr::Error;
     let mut inner = error;
     while let Error::WithSnippet { error, .. } | Error::AliasError { error, .. } = inner {
         inner = error;
     }
     match inner {
+        Error::Budget {
+            breach:
+                serde_saphyr::budget::BudgetBreach::Nodes { .. }
+                | serde_saphyr::budget::BudgetBreach::Events { .. },
+            ..
+        } if !has_alias(text) => format!(
+            "this file has more than {MAX_NODES} YAML values (keys, values, lists, mappings): \
+             more than sonde reads in one file; split it into several files"
+        ),
         Error::Budget { .. } => "the aliases of this document expand to too many nodes (more \
              than sonde reads in one file): an alias repeated inside repeated aliases?"
             .into(),
