@@ -35,6 +35,8 @@ pub enum HttpError {
     BodyTooLarge { limit: u64 },
     #[error("stopped after {max} redirects (max_redirects): the last one pointed to {last}")]
     TooManyRedirects { max: u32, last: String },
+    #[error("redirect to {location}: only http and https are followed")]
+    RedirectScheme { location: String },
     #[error("the redirect from {from} has an invalid Location `{location}`")]
     BadLocation { from: String, location: String },
     #[error("cannot read {path}: {reason}")]

@@ -12,6 +12,23 @@ use url::Url;
 /// with `?` adds a query to the base; an empty URL is the base itself.
 pub(crate) fn join(base: Option<&str>, url: &str) -> Result<Url, UrlError> {
     let url = url.trim();
+    let joined = join_any(base, url)?;
+    if matches!(joined.scheme(), "http" | "https") {
+        Ok(joined)
+    } else {
+        Err(UrlError::Scheme(joined.to_string()))
+    }
+}
+
+/// `url` on `base_url`, whatever its scheme.
+fn join_any(base: Option<&str>, url: &str) -> Result<Url, UrlError> {
+    // `data:` and `file:` URLs have no `//`: they are not paths under `base_url`.
+    if ["data:", "file:"].iter().any(|scheme| {
+        url.get(..scheme.len())
+            .is_some_and(|s| s.eq_ignore_ascii_case(scheme))
+    }) {
+        return Err(UrlError::Scheme(url.to_owned()));
+    }
     if has_scheme(url) {
         return sonde_core::cache::url(url).map_err(|e| UrlError::Invalid {
             url: url.to_owned(),
@@ -47,6 +64,8 @@ pub enum UrlError {
     RelativeWithoutBase(String),
     #[error("invalid URL `{url}` (base_url + url): {reason}")]
     InvalidJoined { url: String, reason: String },
+    #[error("`{0}`: only http and https URLs are sent")]
+    Scheme(String),
 }
 
 fn has_scheme(url: &str) -> bool {

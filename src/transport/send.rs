@@ -567,6 +567,12 @@ fn next_leg<'r>(leg: &Leg<'r>, head: &ResponseHead) -> Option<Result<Leg<'r>, Ht
             location: location.to_string(),
         }));
     };
+    // python-requests would hand `gopher://` to no adapter; sending it as HTTP could pass.
+    if !matches!(url.scheme(), "http" | "https") {
+        return Some(Err(HttpError::RedirectScheme {
+            location: url.to_string(),
+        }));
+    }
     // A fragment carries over when the new URL has none (RFC 7231 §7.1.2).
     if url.fragment().is_none() && leg.url.fragment().is_some() {
         url.set_fragment(leg.url.fragment());

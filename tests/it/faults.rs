@@ -486,3 +486,33 @@ fn file_of_a_device_or_a_fifo_fails_its_step_plainly() {
         run.output
     );
 }
+
+#[test]
+fn a_redirect_to_another_scheme_fails_plainly_never_sent_as_http() {
+    let run = run_fault(
+        "{ url: /redirect-to, params: { url: \"gopher://127.0.0.1:1/x\" } }",
+        "{ status: 200 }",
+        &[],
+    );
+    assert_one_plain_failure(
+        &run,
+        "redirect to gopher://127.0.0.1:1/x: only http and https are followed",
+    );
+}
+
+#[test]
+fn a_step_url_of_another_scheme_fails_plainly() {
+    // Written as they are, `file://` and `ftp://` URLs are refused when the file is read; made
+    // by a template, they are known only when the step runs.
+    for (url, said) in [
+        ("data:text/plain,hello", "`data:text/plain,hello`"),
+        (
+            "{{ 'file:///etc/' ~ 'hostname' }}",
+            "`file:///etc/hostname`",
+        ),
+        ("{{ 'ftp://127.0.0.1:1/' ~ 'x' }}", "`ftp://127.0.0.1:1/x`"),
+    ] {
+        let run = run_fault(&format!("{{ url: \"{url}\" }}"), "{ status: 200 }", &[]);
+        assert_one_plain_failure(&run, &format!("{said}: only http and https URLs are sent"));
+    }
+}
