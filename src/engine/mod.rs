@@ -26,9 +26,9 @@ use serde_json::Value as J;
 use crate::transport::{self, ClientPool, Exchange, FailedExchange, Session};
 pub use prepare::PrepareError;
 use prepare::{Layers, prepare};
-use scope::Scope;
+use scope::{Scope, TemplateError};
 use sonde_core::Span;
-use sonde_core::model::{Scenario, Settings, Step, Vars};
+use sonde_core::model::{Scenario, Settings, Step, Text, Value, Vars};
 
 /// What a whole run shares.
 #[derive(Debug, Clone)]
@@ -276,6 +276,22 @@ struct FileRun<'a> {
 impl FileRun<'_> {
     async fn run_step(&mut self, index: usize, step: &Step) -> StepRecord {
         let started = Instant::now();
+        if let Some(condition) = &step.skip_when {
+            match self.skips(step, condition) {
+                Ok(true) => {
+                    let reason = format!("skip: {}", condition.source);
+                    return StepRecord::new(index, step, StepOutcome::Skipped(reason));
+                }
+                Ok(false) => {}
+                Err(error) => {
+                    let failure = StepFailure {
+                        span: condition.span,
+                        cause: FailureCause::Request(error.into()),
+                    };
+                    return StepRecord::new(index, step, StepOutcome::Failed(vec![failure]));
+                }
+            }
+        }
         let mut record = StepRecord::new(index, step, StepOutcome::Passed);
         let failures = match self.send_step(step, &mut record).await {
             Ok(()) => self.judge(step, &mut record),
@@ -288,6 +304,23 @@ impl FileRun<'_> {
         };
         record.duration = started.elapsed();
         record
+    }
+
+    /// Whether a `skip: "{{ … }}"` condition holds, with the step's variables in scope.
+    fn skips(&mut self, step: &Step, condition: &Text) -> Result<bool, TemplateError> {
+        self.scope.enter_step(&step.vars)?;
+        let value = self.scope.value(&Value::String(condition.clone()))?;
+        Ok(match value {
+            J::Null => false,
+            J::Bool(b) => b,
+            J::Number(n) => n.as_f64().is_some_and(|n| n != 0.0),
+            J::String(s) => {
+                let s = s.trim();
+                !(s.is_empty() || ["false", "0", "no"].contains(&s.to_ascii_lowercase().as_str()))
+            }
+            J::Array(items) => !items.is_empty(),
+            J::Object(map) => !map.is_empty(),
+        })
     }
 
     /// Prepares and sends the step, polling when asked; fills the record's exchanges.

@@ -217,3 +217,33 @@ fn a_variable_whose_name_is_not_an_identifier_is_read_through_vars() {
         record.echoed()
     );
 }
+
+#[test]
+fn a_templated_skip_is_decided_when_the_step_is_reached() {
+    let s = server();
+    let yaml = "steps:\n  - name: login\n    request: { url: \"{{ httpbin }}/anything/login\" }\n    capture: { role: $.json }\n  - name: staging only\n    skip: \"{{ target != 'staging' }}\"\n    request: { url: \"{{ httpbin }}/anything/staging\" }\n  - name: unless prod\n    skip: \"{{ target == 'prod' }}\"\n    request: { url: \"{{ httpbin }}/anything/other\" }\n";
+    let record = scenario(yaml)
+        .against(&s)
+        .var("target", serde_json::json!("prod"))
+        .run();
+    assert_eq!(
+        record.steps[1].outcome,
+        sonde::engine::StepOutcome::Skipped("skip: {{ target != 'staging' }}".into())
+    );
+    assert_eq!(
+        record.steps[2].outcome,
+        sonde::engine::StepOutcome::Skipped("skip: {{ target == 'prod' }}".into())
+    );
+    let staging = scenario(yaml)
+        .against(&s)
+        .var("target", serde_json::json!("staging"))
+        .run();
+    assert!(matches!(
+        staging.steps[1].outcome,
+        sonde::engine::StepOutcome::Passed
+    ));
+    assert!(matches!(
+        staging.steps[2].outcome,
+        sonde::engine::StepOutcome::Passed
+    ));
+}

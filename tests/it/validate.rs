@@ -222,3 +222,23 @@ fn a_file_of_100000_steps_loads() {
         .expect_status(0);
     assert!(out.stderr.contains("1 file valid"), "{}", out.stderr);
 }
+
+#[test]
+fn a_skip_condition_is_checked_like_every_template() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("s.yaml"),
+        "steps:\n  - request: { url: \"http://127.0.0.1:1/\" }\n    skip: \"{{ nope == 1 }}\"\n",
+    )
+    .unwrap();
+    let out = sonde(["validate", "s.yaml"])
+        .current_dir(dir.path())
+        .run()
+        .expect_status(2);
+    assert!(
+        out.stderr.contains("undefined variable `nope`"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("s.yaml:3:"), "{}", out.stderr);
+}

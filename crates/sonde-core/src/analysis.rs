@@ -24,6 +24,9 @@ pub fn check_variables(scenario: &Scenario, outer: &BTreeSet<String>) -> Vec<Dia
     for step in &scenario.steps {
         let saved = checker.scope.clone();
         checker.define_vars(&step.vars);
+        if let Some(condition) = &step.skip_when {
+            checker.check(condition);
+        }
         visit::request_texts(&step.request, &mut |t| checker.check(t));
         visit::expect_texts(&step.expect, &mut |t| checker.check(t));
         checker.scope = saved;

@@ -69,6 +69,10 @@ pub struct Step {
     /// `true` or a reason: the step is reported as skipped and not sent.
     #[schemars(default, with = "Option<super::schema::SkipSchema>")]
     pub skip: Option<String>,
+    /// `skip: "{{ expr }}"`: evaluated when the step is reached; the step is skipped when the
+    /// result is true (a non-empty text but `false`, `0` or `no`, a non-zero number…).
+    #[schemars(skip)]
+    pub skip_when: Option<Text>,
     /// Let the following steps run even when this one fails.
     #[schemars(default)]
     pub continue_on_failure: bool,

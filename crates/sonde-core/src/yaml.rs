@@ -221,12 +221,18 @@ fn read_step(r: &mut Reader, node: &Node) -> Option<Step> {
         .and_then(|n| r.string_list(n, "a list of tags"))
         .unwrap_or_default();
     let poll = f.get("poll").and_then(|n| read_poll(r, n));
+    let mut skip_when = None;
     let skip = f.get("skip").and_then(|n| match &n.kind {
         NodeKind::Bool(true) => Some(String::new()),
         NodeKind::Bool(false) | NodeKind::Null => None,
+        // A template is a condition, decided when the step is reached (SPEC §2.4).
+        NodeKind::Str(text) if text.contains("{{") => {
+            skip_when = r.text(n, "a condition");
+            None
+        }
         NodeKind::Str(reason) => Some(reason.as_str().to_owned()),
         _ => {
-            r.type_error(n, "`true` or a reason");
+            r.type_error(n, "`true`, a reason or a condition (`{{ … }}`)");
             None
         }
     });
@@ -249,6 +255,7 @@ fn read_step(r: &mut Reader, node: &Node) -> Option<Step> {
         tags,
         poll,
         skip,
+        skip_when,
         continue_on_failure,
         no_cookie_jar: false,
     })

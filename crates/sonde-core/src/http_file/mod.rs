@@ -351,6 +351,7 @@ impl<'a> Loader<'a> {
             tags: Vec::new(),
             poll: None,
             skip,
+            skip_when: None,
             continue_on_failure: false,
             no_cookie_jar: false,
         });
