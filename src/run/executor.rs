@@ -131,7 +131,7 @@ where
         }
         if interrupt.is_set() {
             let since = *interrupted_at.get_or_insert_with(Instant::now);
-            if since.elapsed() > GRACE {
+            if since.elapsed() > GRACE || interrupt.again() {
                 break;
             }
         }

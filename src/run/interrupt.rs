@@ -1,5 +1,7 @@
 //! Ctrl-C (SIGINT) and SIGTERM: the run stops starting files, lets running ones finish
-//! briefly, writes its reports with what finished, and exits 130 or 143.
+//! briefly, writes its reports with what finished, and exits 130 or 143. A second signal
+//! stops waiting for the running files at once (the reports still hold what finished, and
+//! the config's servers are still stopped).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -10,6 +12,8 @@ pub(crate) struct Interrupt {
     signal: Arc<AtomicUsize>,
     /// Set with `signal`, for the engine to skip the steps not yet started.
     flag: Arc<AtomicBool>,
+    /// Set by a second signal: stop waiting for the files still running.
+    again: Arc<AtomicBool>,
 }
 
 impl Interrupt {
@@ -17,15 +21,36 @@ impl Interrupt {
     pub(crate) fn listen() -> Interrupt {
         let interrupt = Interrupt::default();
         #[cfg(unix)]
-        for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-            let _ = signal_hook::flag::register_usize(
-                signal,
-                Arc::clone(&interrupt.signal),
-                signal as usize,
-            );
-            let _ = signal_hook::flag::register(signal, Arc::clone(&interrupt.flag));
+        {
+            // A thread reads the signals as they come (signal-hook's iterator, no `unsafe`):
+            // the first interrupts, a second stops the wait for running files.
+            let signals = signal_hook::iterator::Signals::new([
+                signal_hook::consts::SIGINT,
+                signal_hook::consts::SIGTERM,
+            ]);
+            if let Ok(mut signals) = signals {
+                let seen = interrupt.clone();
+                let _ = std::thread::Builder::new()
+                    .name("sonde-signals".into())
+                    .spawn(move || {
+                        for signal in signals.forever() {
+                            if seen.flag.load(Ordering::SeqCst) {
+                                seen.again.store(true, Ordering::SeqCst);
+                            } else {
+                                // The signal first: whoever sees the flag finds its status.
+                                seen.signal.store(signal as usize, Ordering::SeqCst);
+                                seen.flag.store(true, Ordering::SeqCst);
+                            }
+                        }
+                    });
+            }
         }
         interrupt
+    }
+
+    /// A second signal came: the run stops waiting for the files still running.
+    pub(crate) fn again(&self) -> bool {
+        self.again.load(Ordering::Relaxed)
     }
 
     pub(crate) fn is_set(&self) -> bool {

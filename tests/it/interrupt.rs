@@ -158,3 +158,57 @@ fn ctrl_c_while_a_server_is_getting_ready_stops_it_and_exits_130() {
         "the server was left running: {leftover}"
     );
 }
+
+#[test]
+fn a_second_ctrl_c_stops_waiting_for_running_files() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("sonde.yaml"),
+        "servers:\n  httpbin: builtin\n",
+    )
+    .unwrap();
+    // Each file waits 4 s for its answer: the grace after a first Ctrl-C is 5 s.
+    for i in 0..4 {
+        std::fs::write(
+            dir.path().join(format!("f{i}.yaml")),
+            "steps:\n  - request: { url: \"{{ httpbin }}/delay/4\" }\n",
+        )
+        .unwrap();
+    }
+    let child = Command::new(env!("CARGO_BIN_EXE_sonde"))
+        .args([
+            "run",
+            ".",
+            "--jobs",
+            "2",
+            "--junit",
+            "j.xml",
+            "--no-progress",
+        ])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(800));
+    let kill = || {
+        Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+    };
+    kill();
+    std::thread::sleep(Duration::from_millis(300));
+    let second = Instant::now();
+    kill();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        second.elapsed() < Duration::from_millis(2500),
+        "sonde waited {:?} after the second Ctrl-C",
+        second.elapsed()
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    let junit = std::fs::read_to_string(dir.path().join("j.xml")).unwrap();
+    assert!(junit.trim_end().ends_with("</testsuites>"), "{junit}");
+}
