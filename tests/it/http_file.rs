@@ -38,12 +38,20 @@ fn errors(text: &str) -> Vec<String> {
     }
 }
 
-fn fixture(name: &str) -> HttpScenario {
+/// A public `.http` file of `../shared/fixtures/http` (beside the clone, as CI has it; never
+/// copied into the repository). `None`, said, where it is not there (a user's fresh clone).
+fn fixture(name: &str) -> Option<HttpScenario> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/http")
+        .join("../shared/fixtures/http")
         .join(name);
-    let text = std::fs::read_to_string(&path).unwrap();
-    parse_at(&path, &text)
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        eprintln!(
+            "skipped: {} is not here (../shared is not beside this clone)",
+            path.display()
+        );
+        return None;
+    };
+    Some(parse_at(&path, &text))
 }
 
 fn step(text: &str) -> Step {
@@ -95,7 +103,9 @@ fn urls(h: &HttpScenario) -> Vec<&str> {
 
 #[test]
 fn fixture_eshop_catalog_api() {
-    let h = fixture("eShop-Catalog.API.http");
+    let Some(h) = fixture("eShop-Catalog.API.http") else {
+        return;
+    };
     let s = &h.scenario;
     assert_eq!(s.steps.len(), 6);
     let methods: Vec<&str> = s
@@ -148,7 +158,9 @@ fn fixture_eshop_catalog_api() {
 
 #[test]
 fn fixture_hyades_apiserver_requests() {
-    let h = fixture("hyades-apiserver-requests.http");
+    let Some(h) = fixture("hyades-apiserver-requests.http") else {
+        return;
+    };
     let s = &h.scenario;
     let names: Vec<&str> = s.steps.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(
@@ -232,7 +244,9 @@ fn fixture_hyades_apiserver_requests() {
 
 #[test]
 fn fixture_rest_client_query_method_examples() {
-    let h = fixture("vscode-restclient-query-method-examples.http");
+    let Some(h) = fixture("vscode-restclient-query-method-examples.http") else {
+        return;
+    };
     let s = &h.scenario;
     assert_eq!(s.steps.len(), 7);
     let methods: Vec<&str> = s
