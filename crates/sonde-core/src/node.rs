@@ -221,7 +221,8 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     parse_with_serde(text)
 }
 
-/// Whether a YAML text may hold an alias (`*name`): a cheap look, for the wording of an error.
+/// Whether a YAML text may hold an alias (`*name`): a cheap look (a `*` in a string counts too,
+/// which only keeps the default budget).
 fn has_alias(text: &str) -> bool {
     text.bytes().any(|b| b == b'*')
 }
@@ -244,12 +245,15 @@ fn parse_with_serde(text: &str) -> Result<Node, SyntaxError> {
     options.reject_unsupported_tags = true;
     // A suite of 100,000 steps in one file is 600,000 nodes and 1.5 million events: above
     // serde-saphyr's defaults (250,000 and 1 million), which stop large files and alias bombs
-    // alike. What an alias may expand to stays bounded by the alias limits (50,000 aliases,
-    // 1 million replayed events, and the ratio of aliases to anchors).
-    let mut budget = serde_saphyr::Budget::default();
-    budget.max_nodes = MAX_NODES;
-    budget.max_events = 4 * MAX_NODES;
-    options.budget = Some(budget);
+    // alike. A file with no alias cannot expand: it gets the larger budget. One with aliases
+    // keeps the defaults (with 5 million nodes a billion-laughs file took seconds and hundreds
+    // of megabytes to be refused).
+    if !has_alias(text) {
+        let mut budget = serde_saphyr::Budget::default();
+        budget.max_nodes = MAX_NODES;
+        budget.max_events = 4 * MAX_NODES;
+        options.budget = Some(budget);
+    }
     if text.trim().is_empty() {
         return Ok(Node {
             span: Span::new(1, 1),
