@@ -19,6 +19,7 @@ pub(super) fn curl(args: &CurlArgs) -> Result<Exit, CliError> {
     let config = configs_of(
         args.variables.config.as_deref(),
         std::slice::from_ref(&args.file),
+        &sonde_core::config::Config::default(),
     )
     .map_err(CliError::Invalid)?
     .configs

@@ -25,7 +25,7 @@ pub(super) fn validate(args: &ValidateArgs) -> Result<Exit, CliError> {
     // The run's config is checked even when no file uses it (a folder with no scenario yet),
     // then each file with what its own config defines (its nearest `sonde.yaml`).
     let configs = match load_config(input.variables.config.as_deref(), &input.paths)
-        .and_then(|_| configs_of(input.variables.config.as_deref(), &found.files))
+        .and_then(|read| configs_of(input.variables.config.as_deref(), &found.files, &read))
     {
         Ok(configs) => configs,
         Err(diagnostics) => {

@@ -37,10 +37,8 @@ impl Reporter for JunitReporter {
 
     fn finish(&mut self) -> Result<(), ReportError> {
         self.suites.sort_by_key(|(index, _)| *index);
-        let mut report = Report::new("sonde");
-        report.set_time(self.summary.wall_time);
-        report.add_test_suites(self.suites.drain(..).map(|(_, suite)| suite));
-        write(&report, &self.path).map_err(|source| ReportError {
+        let suites = self.suites.drain(..).map(|(_, suite)| suite);
+        write(&assemble(suites, &self.summary), &self.path).map_err(|source| ReportError {
             kind: "JUnit",
             path: self.path.clone(),
             source,
@@ -48,13 +46,15 @@ impl Reporter for JunitReporter {
     }
 }
 
-/// The report of a run, files in input order.
+/// The report of a run, files in input order (what the reporter writes; for the fuzz target).
 pub fn report<'a>(files: impl IntoIterator<Item = &'a FileReport>, summary: &Summary) -> Report {
+    assemble(files.into_iter().map(suite), summary)
+}
+
+fn assemble(suites: impl IntoIterator<Item = TestSuite>, summary: &Summary) -> Report {
     let mut report = Report::new("sonde");
     report.set_time(summary.wall_time);
-    for file in files {
-        report.add_test_suite(suite(file));
-    }
+    report.add_test_suites(suites);
     report
 }
 

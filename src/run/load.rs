@@ -2,7 +2,7 @@
 //! then each file loaded and given the same static checks, so a file `validate` accepts is a
 //! file `run` sends, and one it refuses is refused by `run` before anything is sent.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use sonde_core::analysis::{check_schema_files, check_variables};
@@ -58,18 +58,26 @@ pub(crate) struct Configs {
     pub(crate) of_file: Vec<usize>,
 }
 
-/// Reads the configs of `files`; the diagnostics of every config that does not load.
+/// Reads the configs of `files`; the diagnostics of every config that does not load. The
+/// run's own config (`load_config`), already read, is taken as it is where a file uses it.
 pub(crate) fn configs_of(
     explicit: Option<&Path>,
     files: &[PathBuf],
+    read: &Config,
 ) -> Result<Configs, Vec<Diagnostic>> {
     let mut configs: Vec<(Option<PathBuf>, Config)> = Vec::new();
     let mut of_file = Vec::with_capacity(files.len());
     let mut problems = Vec::new();
+    // The files of a suite share folders: each folder is searched once.
+    let mut nearest_of_dir: HashMap<&Path, Option<PathBuf>> = HashMap::new();
+    let read_path = read.source.as_ref().map(|source| source.path.as_path());
     for file in files {
         let path = match explicit {
             Some(path) => Some(path.to_path_buf()),
-            None => Config::nearest(file),
+            None => nearest_of_dir
+                .entry(file.parent().unwrap_or(Path::new("")))
+                .or_insert_with(|| Config::nearest(file))
+                .clone(),
         };
         if let Some(known) = configs.iter().position(|(p, _)| *p == path) {
             of_file.push(known);
@@ -77,6 +85,7 @@ pub(crate) fn configs_of(
         }
         let config = match &path {
             None => Ok(Config::default()),
+            Some(path) if Some(path.as_path()) == read_path => Ok(read.clone()),
             Some(path) => scenario::read_source(path).and_then(|source| Config::load(&source)),
         };
         match config {

@@ -104,8 +104,8 @@ impl Run {
             Some(shard) => shard.select(found.files),
             None => found.files,
         };
-        let configs =
-            load::configs_of(options.config.as_deref(), &files).map_err(RunError::Config)?;
+        let configs = load::configs_of(options.config.as_deref(), &files, &config)
+            .map_err(RunError::Config)?;
         let run_vars = &options.vars;
         let mut reports = options.reports;
         let record_passes = reports.wants_every_assertion();
